@@ -1,0 +1,53 @@
+/* bundle.h - the on-disk layout of the capsule bundle linked into keel.elf.
+ *
+ * The pipeline (src/image/bundle.ts) writes this layout; the hypervisor reads
+ * it through the linker symbols __keel_bundle_start/__keel_bundle_end.
+ * docs/design/bundle-format.md is the prose version; keep the two in step.
+ * All integers are little-endian. All offsets are from the bundle start. */
+#ifndef KEEL_BUNDLE_H
+#define KEEL_BUNDLE_H
+
+#include <keel/types.h>
+
+#define KEEL_BUNDLE_MAGIC "KEELBNDL"
+#define KEEL_BUNDLE_VERSION 1u
+#define KEEL_BUNDLE_NAME_MAX 32u
+
+/* Payload kinds. */
+#define KEEL_PAYLOAD_ELF 1u /* ELF64 RISC-V, PT_LOAD segments at GPAs */
+
+/* Capsule flags (record.flags). None defined in version 1; must be 0. */
+
+struct keel_bundle_header {
+	char magic[8];         /* "KEELBNDL", not NUL-terminated */
+	u32 version;           /* KEEL_BUNDLE_VERSION */
+	u32 header_size;       /* sizeof(struct keel_bundle_header) = 64 */
+	u32 record_size;       /* sizeof(struct keel_capsule_record) = 128 */
+	u32 capsule_count;     /* records follow the header back to back */
+	u64 total_size;        /* whole bundle, header to last payload byte */
+	u32 strings_offset;    /* string table (bootargs), NUL-terminated strings */
+	u32 strings_size;
+	u8 reserved[24];       /* zero */
+};
+
+struct keel_capsule_record {
+	char name[KEEL_BUNDLE_NAME_MAX]; /* NUL-padded; at most 31 chars */
+	u64 payload_offset;    /* 4096-aligned */
+	u64 payload_size;
+	u8 sha256[32];         /* SHA-256 of the payload bytes */
+	u64 ram_size;          /* guest RAM at GPA 0x80000000; multiple of 2 MiB */
+	u32 vcpus;             /* >= 1 */
+	u32 flags;             /* 0 in version 1 */
+	u32 hart;              /* preferred physical hart, 0xffffffff = any */
+	u32 payload_kind;      /* KEEL_PAYLOAD_* */
+	u32 bootargs_offset;   /* into the string table */
+	u32 bootargs_len;      /* excluding the NUL */
+	u8 reserved[16];       /* zero */
+};
+
+_Static_assert(sizeof(struct keel_bundle_header) == 64, "bundle header layout");
+_Static_assert(sizeof(struct keel_capsule_record) == 128, "capsule record layout");
+
+#define KEEL_HART_ANY 0xffffffffu
+
+#endif
