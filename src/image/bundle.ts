@@ -1,0 +1,153 @@
+// The capsule bundle: encode and decode the binary layout of hypervisor/include/keel/bundle.h.
+// docs/design/bundle-format.md describes it in prose; both sides must agree byte for byte.
+import { createHash } from "node:crypto";
+
+export const BUNDLE_MAGIC = "KEELBNDL";
+export const BUNDLE_VERSION = 1;
+export const HEADER_SIZE = 64;
+export const RECORD_SIZE = 128;
+export const NAME_MAX = 32;
+export const PAYLOAD_ALIGN = 4096;
+export const HART_ANY = 0xffffffff;
+export const PAYLOAD_ELF = 1;
+
+/** One capsule as the pipeline hands it to the bundle writer. */
+export interface BundleCapsule {
+  name: string;
+  payload: Uint8Array;
+  ramSize: bigint;
+  vcpus: number;
+  /** Preferred physical hart, or undefined for any. */
+  hart: number | undefined;
+  bootargs: string;
+}
+
+/** One capsule as read back from a bundle. */
+export interface DecodedCapsule extends BundleCapsule {
+  payloadKind: number;
+  payloadOffset: number;
+  sha256: string;
+  /** Whether the stored SHA-256 matches the payload bytes. */
+  hashOk: boolean;
+  flags: number;
+}
+
+export interface DecodedBundle {
+  version: number;
+  totalSize: number;
+  capsules: DecodedCapsule[];
+}
+
+export function sha256(bytes: Uint8Array): Buffer {
+  return createHash("sha256").update(bytes).digest();
+}
+
+const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
+
+/** Encodes capsules into a bundle. Pure and deterministic: same capsules, same bytes. */
+export function encodeBundle(capsules: readonly BundleCapsule[]): Buffer {
+  const names = new Set<string>();
+  for (const c of capsules) {
+    if (Buffer.byteLength(c.name) >= NAME_MAX) throw new Error(`capsule name too long: ${c.name}`);
+    if (names.has(c.name)) throw new Error(`duplicate capsule name: ${c.name}`);
+    names.add(c.name);
+  }
+  // String table: each capsule's bootargs, NUL-terminated, in capsule order.
+  const stringsOffset = HEADER_SIZE + RECORD_SIZE * capsules.length;
+  const strings: Buffer[] = [];
+  const bootargsOffsets: number[] = [];
+  let stringsSize = 0;
+  for (const c of capsules) {
+    bootargsOffsets.push(stringsOffset + stringsSize);
+    const s = Buffer.from(`${c.bootargs}\0`, "utf8");
+    strings.push(s);
+    stringsSize += s.length;
+  }
+  let cursor = alignUp(stringsOffset + stringsSize, PAYLOAD_ALIGN);
+  const payloadOffsets = capsules.map((c) => {
+    const at = cursor;
+    cursor = alignUp(at + c.payload.length, PAYLOAD_ALIGN);
+    return at;
+  });
+  const last = capsules.length - 1;
+  const totalSize =
+    capsules.length === 0
+      ? stringsOffset + stringsSize
+      : payloadOffsets[last]! + capsules[last]!.payload.length;
+
+  const buf = Buffer.alloc(totalSize);
+  buf.write(BUNDLE_MAGIC, 0, "ascii");
+  buf.writeUInt32LE(BUNDLE_VERSION, 8);
+  buf.writeUInt32LE(HEADER_SIZE, 12);
+  buf.writeUInt32LE(RECORD_SIZE, 16);
+  buf.writeUInt32LE(capsules.length, 20);
+  buf.writeBigUInt64LE(BigInt(totalSize), 24);
+  buf.writeUInt32LE(stringsOffset, 32);
+  buf.writeUInt32LE(stringsSize, 36);
+
+  capsules.forEach((c, i) => {
+    const r = HEADER_SIZE + i * RECORD_SIZE;
+    buf.write(c.name, r, "utf8");
+    buf.writeBigUInt64LE(BigInt(payloadOffsets[i]!), r + 32);
+    buf.writeBigUInt64LE(BigInt(c.payload.length), r + 40);
+    sha256(c.payload).copy(buf, r + 48);
+    buf.writeBigUInt64LE(c.ramSize, r + 80);
+    buf.writeUInt32LE(c.vcpus, r + 88);
+    buf.writeUInt32LE(0, r + 92);
+    buf.writeUInt32LE(c.hart ?? HART_ANY, r + 96);
+    buf.writeUInt32LE(PAYLOAD_ELF, r + 100);
+    buf.writeUInt32LE(bootargsOffsets[i]!, r + 104);
+    buf.writeUInt32LE(Buffer.byteLength(c.bootargs), r + 108);
+    Buffer.from(c.payload).copy(buf, payloadOffsets[i]!);
+  });
+  Buffer.concat(strings).copy(buf, stringsOffset);
+  return buf;
+}
+
+/** Decodes a bundle, checking every offset; throws an Error naming the first inconsistency. */
+export function decodeBundle(buf: Uint8Array): DecodedBundle {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (b.length < HEADER_SIZE) throw new Error(`bundle too short (${b.length} bytes)`);
+  if (b.toString("ascii", 0, 8) !== BUNDLE_MAGIC) throw new Error("bad bundle magic");
+  const version = b.readUInt32LE(8);
+  if (version !== BUNDLE_VERSION) throw new Error(`unsupported bundle version ${version}`);
+  if (b.readUInt32LE(12) !== HEADER_SIZE || b.readUInt32LE(16) !== RECORD_SIZE) {
+    throw new Error("bundle header/record size mismatch");
+  }
+  const count = b.readUInt32LE(20);
+  const totalSize = Number(b.readBigUInt64LE(24));
+  if (totalSize > b.length) throw new Error(`bundle claims ${totalSize} bytes, has ${b.length}`);
+  const stringsOffset = b.readUInt32LE(32);
+  const stringsSize = b.readUInt32LE(36);
+  if (stringsOffset + stringsSize > totalSize) throw new Error("string table outside bundle");
+  const capsules: DecodedCapsule[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = HEADER_SIZE + i * RECORD_SIZE;
+    if (r + RECORD_SIZE > totalSize) throw new Error(`record ${i} outside bundle`);
+    const nameEnd = b.indexOf(0, r);
+    const name = b.toString("utf8", r, nameEnd >= 0 && nameEnd < r + NAME_MAX ? nameEnd : r + NAME_MAX);
+    const payloadOffset = Number(b.readBigUInt64LE(r + 32));
+    const payloadSize = Number(b.readBigUInt64LE(r + 40));
+    if (payloadOffset + payloadSize > totalSize) throw new Error(`capsule ${name}: payload outside bundle`);
+    const stored = b.subarray(r + 48, r + 80);
+    const payload = b.subarray(payloadOffset, payloadOffset + payloadSize);
+    const bootOff = b.readUInt32LE(r + 104);
+    const bootLen = b.readUInt32LE(r + 108);
+    if (bootOff + bootLen > totalSize) throw new Error(`capsule ${name}: bootargs outside bundle`);
+    const hart = b.readUInt32LE(r + 96);
+    capsules.push({
+      name,
+      payload,
+      payloadOffset,
+      payloadKind: b.readUInt32LE(r + 100),
+      sha256: stored.toString("hex"),
+      hashOk: sha256(payload).equals(stored),
+      ramSize: b.readBigUInt64LE(r + 80),
+      vcpus: b.readUInt32LE(r + 88),
+      flags: b.readUInt32LE(r + 92),
+      hart: hart === HART_ANY ? undefined : hart,
+      bootargs: b.toString("utf8", bootOff, bootOff + bootLen),
+    });
+  }
+  return { version, totalSize, capsules };
+}

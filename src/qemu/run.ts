@@ -1,0 +1,94 @@
+// Running QEMU: interactively (console on the terminal) or captured with a hard timeout for tests.
+// A captured run gets its own process group and is always ended by its own PID, so tests never hang.
+import { spawn } from "node:child_process";
+
+export interface CapturedRun {
+  /** QEMU's exit status, or undefined when it was killed. */
+  code: number | undefined;
+  signal: string | undefined;
+  timedOut: boolean;
+  /** Everything QEMU printed (serial console included), stdout and stderr interleaved. */
+  output: string;
+  durationMs: number;
+}
+
+export interface Interaction {
+  /** When the output (since the previous interaction) matches this... */
+  waitFor: RegExp;
+  /** ...write this to QEMU's standard input (the serial console). */
+  send: string;
+}
+
+export interface CaptureOptions {
+  timeoutMs: number;
+  interactions?: readonly Interaction[];
+  /** Called with each chunk of output (e.g. to echo it with -v). */
+  onOutput?: (chunk: string) => void;
+}
+
+/** Runs argv with output captured; kills the whole process group at the timeout. */
+export function runCaptured(argv: readonly string[], opts: CaptureOptions): Promise<CapturedRun> {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new Error("runCaptured: empty argv");
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+    let output = "";
+    let timedOut = false;
+    let step = 0;
+    let seenUpTo = 0;
+    const pending = [...(opts.interactions ?? [])];
+    const kill = (): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, opts.timeoutMs);
+    const onData = (data: Buffer): void => {
+      const chunk = data.toString("utf8");
+      output += chunk;
+      opts.onOutput?.(chunk);
+      const next = pending[step];
+      if (next && next.waitFor.test(output.slice(seenUpTo))) {
+        seenUpTo = output.length;
+        step++;
+        child.stdin.write(next.send);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.stdin.on("error", () => undefined);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      kill(); // anything QEMU left in its group
+      resolve({
+        code: code ?? undefined,
+        signal: signal ?? undefined,
+        timedOut,
+        output,
+        durationMs: Date.now() - started,
+      });
+    });
+  });
+}
+
+/** Runs argv with the terminal attached (keel run); resolves to the exit status. */
+export function runInteractive(argv: readonly string[]): Promise<number> {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new Error("runInteractive: empty argv");
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: "inherit" });
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 + 9 : 1)));
+  });
+}
