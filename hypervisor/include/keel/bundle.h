@@ -40,7 +40,7 @@ struct keel_capsule_record {
 	u32 flags;             /* 0 in version 1 */
 	u32 hart;              /* preferred physical hart, 0xffffffff = any */
 	u32 payload_kind;      /* KEEL_PAYLOAD_* */
-	u32 bootargs_offset;   /* into the string table */
+	u32 bootargs_offset;   /* from the bundle start; inside the string table */
 	u32 bootargs_len;      /* excluding the NUL */
 	u8 reserved[16];       /* zero */
 };

@@ -1,0 +1,142 @@
+/* hello.c - greet, show what the device tree says, then check the SBI
+ * behaviour Keel promises, one line per check.
+ *
+ * Bootargs:
+ *   reboot  on boot count 0, ask for an SRST cold reboot; on the next boot
+ *           (count 1) carry on normally.
+ *   fail    finish with SRST shutdown reason 1 (system failure), so that
+ *           the hypervisor reports the capsule as failed. */
+#include <guest.h>
+#include <csr.h>
+#include <fdt.h>
+#include <sbi.h>
+
+static int checks, failures;
+
+static bool is_small(long v)
+{
+	return v >= -100 && v <= 100000;
+}
+
+/* One check: print "ok" or "FAIL ... (got X, want Y)" and count it.
+ * Error codes and counts print in decimal, versions and ids in hex. */
+static void check(const char *what, long got, long want)
+{
+	checks++;
+	if (got == want) {
+		printf("hello: ok   %s\n", what);
+		return;
+	}
+	failures++;
+	if (is_small(got) && is_small(want))
+		printf("hello: FAIL %s (got %ld, want %ld)\n", what, got, want);
+	else
+		printf("hello: FAIL %s (got %#lx, want %#lx)\n", what, got, want);
+}
+
+/* A name that is certainly not an SBI extension. */
+#define EID_BOGUS 0x12345678
+
+static void check_sbi(void)
+{
+	static const char msg[] = "hello: dbcn write from a guest buffer\n";
+	struct sbiret r;
+
+	r = sbi_get_spec_version();
+	check("BASE spec_version is 2.0", r.error ? r.error : r.value,
+	      SBI_SPEC_VERSION(2, 0));
+	r = sbi_get_impl_id();
+	check("BASE impl_id is KEEL", r.error ? r.error : r.value, SBI_IMPL_ID_KEEL);
+
+	check("probe BASE", sbi_probe_extension(SBI_EXT_BASE).value, 1);
+	check("probe TIME", sbi_probe_extension(SBI_EXT_TIME).value, 1);
+	check("probe SRST", sbi_probe_extension(SBI_EXT_SRST).value, 1);
+	check("probe DBCN", sbi_probe_extension(SBI_EXT_DBCN).value, 1);
+	check("probe HSM is absent", sbi_probe_extension(SBI_EXT_HSM).value, 0);
+	check("probe unknown EID is absent", sbi_probe_extension(EID_BOGUS).value, 0);
+
+	/* binary-encoding.adoc: an unknown EID or FID returns NOT_SUPPORTED. */
+	r = sbi_ecall(EID_BOGUS, 0, 0, 0, 0, 0, 0, 0);
+	check("unknown EID returns NOT_SUPPORTED", r.error, SBI_ERR_NOT_SUPPORTED);
+	r = sbi_ecall(SBI_EXT_BASE, 100, 0, 0, 0, 0, 0, 0);
+	check("unknown BASE FID returns NOT_SUPPORTED", r.error, SBI_ERR_NOT_SUPPORTED);
+
+	/* ext-sys-reset.adoc: type 3 is reserved -> INVALID_PARAM. */
+	r = sbi_system_reset(3, SBI_SRST_REASON_NONE);
+	check("SRST reserved type returns INVALID_PARAM", r.error, SBI_ERR_INVALID_PARAM);
+
+	/* ext-debug-console.adoc (SBI 2.0): memory the caller may not access
+	 * -> INVALID_PARAM. GPA 0x1000 is outside the guest's RAM. */
+	r = sbi_debug_console_write(16, 0x1000, 0);
+	check("DBCN write outside RAM returns INVALID_PARAM", r.error,
+	      SBI_ERR_INVALID_PARAM);
+
+	/* A good buffer is written in full (the message ends in a newline). */
+	r = sbi_debug_console_write(sizeof(msg) - 1, (uptr)msg, 0);
+	check("DBCN write returns the byte count", r.error ? r.error : r.value,
+	      (long)(sizeof(msg) - 1));
+}
+
+/* Two rdtime reads a little apart must differ. */
+static void check_time(void)
+{
+	u64 t0 = rdtime(), t1;
+	volatile int spin;
+
+	for (spin = 0; spin < 100000; spin++)
+		;
+	t1 = rdtime();
+	check("rdtime advances", t1 > t0, 1);
+}
+
+int main(unsigned long hartid, const void *dtb)
+{
+	const char *bootargs;
+	u64 base, size;
+	u32 boot_count;
+	bool have_count;
+
+	printf("hello: hello from vCPU %lu\n", hartid);
+
+	bootargs = fdt_getprop_str(dtb, "/chosen", "bootargs");
+	printf("hello: bootargs \"%s\"\n", bootargs ? bootargs : "");
+
+	if (fdt_reg(dtb, "/memory", 0, &base, &size))
+		printf("hello: RAM %#lx size %#lx (%lu MiB)\n", (unsigned long)base,
+		       (unsigned long)size, (unsigned long)(size >> 20));
+	else
+		printf("hello: no /memory reg in the device tree\n");
+
+	have_count = fdt_getprop_u32(dtb, "/chosen", "keel,boot-count", &boot_count);
+	if (have_count)
+		printf("hello: boot count %u\n", boot_count);
+
+	if (bootarg_has(bootargs, "reboot")) {
+		if (!have_count) {
+			printf("hello: FAIL reboot asked but /chosen/keel,boot-count missing\n");
+			return 1;
+		}
+		if (boot_count == 0) {
+			struct sbiret r;
+
+			printf("hello: rebooting\n");
+			r = sbi_system_reset(SBI_SRST_TYPE_COLD_REBOOT, SBI_SRST_REASON_NONE);
+			printf("hello: FAIL SRST cold reboot returned (error %ld)\n", r.error);
+			return 1;
+		}
+	}
+
+	check_sbi();
+	check_time();
+
+	if (failures == 0)
+		printf("hello: all %d checks passed\n", checks);
+	else
+		printf("hello: %d of %d checks FAILED\n", failures, checks);
+
+	if (bootarg_has(bootargs, "fail")) {
+		printf("hello: failing on request\n");
+		return 1;
+	}
+	return failures == 0 ? 0 : 1;
+}

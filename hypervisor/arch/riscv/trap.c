@@ -1,0 +1,179 @@
+/* trap.c - what a trap means (keel/vcpu.h: vcpu_handle_exit), and the panic
+ * for traps taken in M-mode itself.
+ *
+ * Exits from a guest, by mcause (medeleg/hedeleg send the guest's own
+ * exceptions straight to it, so only these reach us):
+ *   10 VS ecall                    -> SBI (core sbi.c), pc += 4
+ *   20/21/23 guest-page fault      -> MMIO hook, else kill the capsule
+ *    2 illegal instruction, from VU -> reflect to the guest kernel
+ *    2 illegal instruction, from VS -> kill (e.g. an M-mode CSR access)
+ *   22 virtual instruction, from VU -> reflect as illegal instruction (as KVM
+ *                                     does: to the guest kernel it is one)
+ *   22 virtual instruction, from VS -> kill (nothing is emulated yet)
+ *   anything else, interrupts too  -> kill
+ * A kill ends only the capsule; the hart goes on with its next one. */
+#include <arch/csr.h>
+#include <keel/capsule.h>
+#include <keel/console.h>
+#include <keel/panic.h>
+#include <keel/printf.h>
+#include <keel/sbi.h>
+#include <keel/vcpu.h>
+
+static const char *const exception_names[] = {
+	[CAUSE_MISALIGNED_FETCH] = "instruction address misaligned",
+	[CAUSE_FETCH_ACCESS] = "instruction access fault",
+	[CAUSE_ILLEGAL_INSN] = "illegal instruction",
+	[CAUSE_BREAKPOINT] = "breakpoint",
+	[CAUSE_MISALIGNED_LOAD] = "load address misaligned",
+	[CAUSE_LOAD_ACCESS] = "load access fault",
+	[CAUSE_MISALIGNED_STORE] = "store/AMO address misaligned",
+	[CAUSE_STORE_ACCESS] = "store/AMO access fault",
+	[CAUSE_U_ECALL] = "environment call from U-mode",
+	[CAUSE_HS_ECALL] = "environment call from HS-mode",
+	[CAUSE_VS_ECALL] = "environment call from VS-mode",
+	[CAUSE_M_ECALL] = "environment call from M-mode",
+	[CAUSE_FETCH_PAGE_FAULT] = "instruction page fault",
+	[CAUSE_LOAD_PAGE_FAULT] = "load page fault",
+	[CAUSE_STORE_PAGE_FAULT] = "store/AMO page fault",
+	[CAUSE_FETCH_GUEST_PAGE_FAULT] = "instruction guest-page fault",
+	[CAUSE_LOAD_GUEST_PAGE_FAULT] = "load guest-page fault",
+	[CAUSE_VIRTUAL_INSN] = "virtual instruction",
+	[CAUSE_STORE_GUEST_PAGE_FAULT] = "store/AMO guest-page fault",
+};
+
+static const char *cause_name(u64 cause)
+{
+	if (cause & CAUSE_INTERRUPT)
+		return "interrupt";
+	if (cause < sizeof(exception_names) / sizeof(exception_names[0]) && exception_names[cause])
+		return exception_names[cause];
+	return "unknown exception";
+}
+
+/* a7 = EID, a6 = FID, a0..a5 = arguments; answer in a0 (and a1). */
+static void sbi_call(struct vcpu *v)
+{
+	struct vcpu_arch *a = &v->arch;
+	struct sbi_call call = {
+		.eid = a->regs[17],
+		.fid = a->regs[16],
+		.args = { a->regs[10], a->regs[11], a->regs[12], a->regs[13], a->regs[14], a->regs[15] },
+	};
+	struct sbi_ret ret = sbi_dispatch(v, &call);
+
+	if (ret.legacy) {
+		a->regs[10] = (u64)ret.value;
+	} else {
+		a->regs[10] = (u64)ret.error;
+		a->regs[11] = (u64)ret.value;
+	}
+	a->pc += 4;
+}
+
+/* Guest-physical address of a guest-page fault (H spec: mtval2 holds it
+ * shifted right by 2; the low bits come from mtval). */
+static void guest_page_fault(struct vcpu *v)
+{
+	struct vcpu_arch *a = &v->arch;
+	u64 gpa = (a->tval2 << 2) | (a->tval & 3);
+
+	if (capsule_vdev_claims(v->capsule, gpa)) {
+		/* Hook for emulated devices: fetch the instruction with HLVX
+		 * (mtinst is 0 on QEMU 7.2), decode, emulate, pc += length. */
+		capsule_kill(v->capsule, "%s at pc 0x%lx, addr 0x%lx (MMIO emulation not implemented)",
+			     cause_name(a->cause), a->pc, gpa);
+		return;
+	}
+	capsule_kill(v->capsule, "%s at pc 0x%lx, addr 0x%lx", cause_name(a->cause), a->pc, gpa);
+}
+
+/* Hands the trap to the guest kernel as if it had been delegated: the same
+ * steps the hardware takes for a VS-level trap, with scause = cause. */
+static void reflect_to_guest(struct vcpu *v, u64 cause)
+{
+	struct vcpu_arch *a = &v->arch;
+	unsigned long old = csr_read(vsstatus), vs = old;
+
+	csr_write(vsepc, a->pc);
+	csr_write(vscause, cause);
+	csr_write(vstval, a->tval);
+	vs &= ~(MSTATUS_SPP | MSTATUS_SPIE | MSTATUS_SIE);
+	if (a->mpp == MSTATUS_MPP_S)
+		vs |= MSTATUS_SPP;
+	if (old & MSTATUS_SIE)
+		vs |= MSTATUS_SPIE;
+	csr_write(vsstatus, vs);
+	a->pc = csr_read(vstvec) & ~3UL;  /* exceptions go to the base in both modes */
+	a->mpp = MSTATUS_MPP_S;
+}
+
+void vcpu_handle_exit(struct vcpu *v)
+{
+	struct vcpu_arch *a = &v->arch;
+	struct capsule *c = v->capsule;
+
+	if (a->cause & CAUSE_INTERRUPT) {
+		capsule_kill(c, "unexpected interrupt %lu at pc 0x%lx", a->cause & ~CAUSE_INTERRUPT, a->pc);
+		return;
+	}
+	switch (a->cause) {
+	case CAUSE_VS_ECALL:
+		sbi_call(v);
+		break;
+	case CAUSE_FETCH_GUEST_PAGE_FAULT:
+	case CAUSE_LOAD_GUEST_PAGE_FAULT:
+	case CAUSE_STORE_GUEST_PAGE_FAULT:
+		guest_page_fault(v);
+		break;
+	case CAUSE_ILLEGAL_INSN:
+		if (a->mpp == MSTATUS_MPP_U) {
+			reflect_to_guest(v, CAUSE_ILLEGAL_INSN);
+			break;
+		}
+		capsule_kill(c, "illegal instruction at pc 0x%lx, insn 0x%lx", a->pc, a->tval);
+		break;
+	case CAUSE_VIRTUAL_INSN:
+		if (a->mpp == MSTATUS_MPP_U) {
+			reflect_to_guest(v, CAUSE_ILLEGAL_INSN);
+			break;
+		}
+		capsule_kill(c, "virtual instruction at pc 0x%lx, insn 0x%lx", a->pc, a->tval);
+		break;
+	default:
+		capsule_kill(c, "%s (cause %lu) at pc 0x%lx, tval 0x%lx", cause_name(a->cause), a->cause,
+			     a->pc, a->tval);
+		break;
+	}
+}
+
+/* trap.S m_trap frame: x0 slot = mepc, x1..x31, then mcause, mtval, mstatus. */
+struct m_frame {
+	u64 regs[32];
+	u64 mcause, mtval, mstatus;
+};
+
+static const char *const reg_names[32] = {
+	"pc", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
+	"a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
+	"s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
+
+/* A trap taken in M-mode is a hypervisor bug: dump the registers, stop. */
+__attribute__((noreturn)) void m_trap_panic(struct m_frame *f);
+
+void m_trap_panic(struct m_frame *f)
+{
+	char line[128];
+
+	snprintf(line, sizeof(line), "[keel] M-mode trap: %s (mcause 0x%lx) mtval 0x%lx mstatus 0x%lx\n",
+		 cause_name(f->mcause), f->mcause, f->mtval, f->mstatus);
+	console_emergency(line);
+	for (int i = 0; i < 32; i += 4) {
+		snprintf(line, sizeof(line), "[keel]   %-3s %016lx  %-3s %016lx  %-3s %016lx  %-3s %016lx\n",
+			 reg_names[i], f->regs[i], reg_names[i + 1], f->regs[i + 1], reg_names[i + 2],
+			 f->regs[i + 2], reg_names[i + 3], f->regs[i + 3]);
+		console_emergency(line);
+	}
+	panic("m_trap_panic: %s at pc 0x%lx", cause_name(f->mcause), f->regs[0]);
+}

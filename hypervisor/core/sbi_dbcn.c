@@ -1,0 +1,48 @@
+/* sbi_dbcn.c - SBI Debug Console extension (EID "DBCN", ext-debug-console.adoc).
+ * Output goes through the capsule's tagged line buffer. Buffers are
+ * guest-physical and must lie wholly inside the capsule's RAM. No input is
+ * routed to capsules yet, so read returns 0 bytes. */
+#include <keel/capsule.h>
+#include <keel/sbi.h>
+
+#define DBCN_WRITE 0
+#define DBCN_READ 1
+#define DBCN_WRITE_BYTE 2
+
+/* The buffer of a write/read call: num_bytes, base_lo, base_hi. On RV64 a
+ * non-zero base_hi is an address no capsule has. */
+static const u8 *buffer(struct vcpu *v, const struct sbi_call *call)
+{
+	if (call->args[2] != 0 || call->args[0] == 0)
+		return NULL;
+	return capsule_gpa_to_host(v->capsule, call->args[1], call->args[0]);
+}
+
+static struct sbi_ret dbcn_handle(struct vcpu *v, const struct sbi_call *call)
+{
+	const u8 *buf;
+
+	switch (call->fid) {
+	case DBCN_WRITE:
+		if (call->args[0] == 0)
+			return sbi_ok(0);
+		buf = buffer(v, call);
+		if (!buf)
+			return sbi_err(SBI_ERR_INVALID_PARAM);
+		for (unsigned long i = 0; i < call->args[0]; i++)
+			capsule_putc(v->capsule, (char)buf[i]);
+		return sbi_ok((long)call->args[0]);
+	case DBCN_READ:
+		if (call->args[0] != 0 && !buffer(v, call))
+			return sbi_err(SBI_ERR_INVALID_PARAM);
+		return sbi_ok(0);
+	case DBCN_WRITE_BYTE:
+		capsule_putc(v->capsule, (char)call->args[0]);
+		return sbi_ok(0);
+	default:
+		return sbi_err(SBI_ERR_NOT_SUPPORTED);
+	}
+}
+
+static const struct sbi_ext sbi_dbcn = { .eid = SBI_EXT_DBCN, .name = "dbcn", .handle = dbcn_handle };
+SBI_EXTENSION(sbi_dbcn);

@@ -1,0 +1,19 @@
+/* sbi_time.c - SBI Timer extension (EID "TIME", ext-time.adoc): one
+ * function, set_timer(absolute deadline), which also clears a pending timer
+ * interrupt. The mechanism is the port's vtimer (keel/vtimer.h). */
+#include <keel/sbi.h>
+#include <keel/vcpu.h>
+#include <keel/vtimer.h>
+
+#define TIME_SET_TIMER 0
+
+static struct sbi_ret time_handle(struct vcpu *v, const struct sbi_call *call)
+{
+	if (call->fid != TIME_SET_TIMER)
+		return sbi_err(SBI_ERR_NOT_SUPPORTED);
+	vtimer_set(&v->timer, call->args[0]);
+	return sbi_ok(0);
+}
+
+static const struct sbi_ext sbi_time = { .eid = SBI_EXT_TIME, .name = "time", .handle = time_handle };
+SBI_EXTENSION(sbi_time);

@@ -1,0 +1,161 @@
+// keel build / keel run: resolve port + image + toolchain + metadata (the I/O edge), plan the steps (pure),
+// hand them to the graph engine, link out/keel.elf to the result, and for run boot it in QEMU.
+import { readdirSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import { join, relative } from "node:path";
+import { build, compdbStep, NodeFs, ProcessRunner, type BuildResult, type StatusStream, type Step } from "../graph/index.ts";
+import { listGuests } from "../manifest/guest.ts";
+import { loadImage, type ImageManifest } from "../manifest/image.ts";
+import { emitPortHeader } from "../port/emit-header.ts";
+import { qemuArgv } from "../port/emit-qemu.ts";
+import { loadPortByName } from "../port/registry.ts";
+import type { ResolvedPort } from "../port/resolve.ts";
+import { planGuests } from "../plan/guest.ts";
+import { planHypervisor } from "../plan/hypervisor.ts";
+import { planImage } from "../plan/image.ts";
+import { captureMetadata, OPTIMIZE_MODES, type OptimizeMode } from "../plan/metadata.ts";
+import { runInteractive } from "../qemu/run.ts";
+import { chooseToolchain, probeToolchain } from "../toolchain/toolchain.ts";
+import { UserError } from "../util/errors.ts";
+import type { ParsedArgs } from "./args.ts";
+import { keelVersion, probeRun } from "./host.ts";
+
+export interface BuildRequest {
+  root: string;
+  outDir: string;
+  system?: string | undefined;
+  optimize?: string | undefined;
+  image?: string | undefined;
+  jobs?: number | undefined;
+  verbose?: boolean;
+  explain?: boolean;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where progress goes (default stdout). */
+  status?: StatusStream;
+}
+
+export interface BuiltImage {
+  elf: string;
+  port: ResolvedPort;
+  image: ImageManifest;
+  result: BuildResult;
+}
+
+function optimizeMode(v: string | undefined): OptimizeMode {
+  if (v === undefined) return "Debug";
+  if ((OPTIMIZE_MODES as readonly string[]).includes(v)) return v as OptimizeMode;
+  throw new UserError(`-Doptimize must be one of ${OPTIMIZE_MODES.join(", ")}; got "${v}"`);
+}
+
+/** Sorted absolute paths of the *.c and *.S files directly in a folder. */
+function sourcesIn(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    throw new UserError(`source folder ${dir} does not exist`);
+  }
+  return names
+    .filter((n) => (n.endsWith(".c") || n.endsWith(".S")) && !n.endsWith(".ld.S"))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+/** Builds one image end to end; the library entry point behind keel build, keel run and the boot tests. */
+export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
+  const env = req.env ?? process.env;
+  const { root, outDir } = req;
+  const optimize = optimizeMode(req.optimize);
+  const port = await loadPortByName(root, req.system);
+  const imageName = req.image ?? port.defaultImage;
+  if (imageName === undefined) throw new UserError(`port ${port.name} names no default_image; pass -Dimage=<image>`);
+  const image = await loadImage(root, imageName);
+  const toolchain = await probeToolchain(chooseToolchain(env), probeRun);
+  const metadata = await captureMetadata(probeRun, root, env, { version: keelVersion(root), port: port.name, optimize });
+  const buildDir = join(outDir, `${port.name}-${optimize}`);
+
+  const hv = planHypervisor({
+    root,
+    buildDir,
+    outDir,
+    optimize,
+    toolchain,
+    metadata,
+    spec: { arch: port.hypervisor.arch, cflags: port.hypervisor.cflags, asflags: port.hypervisor.asflags, portHeader: emitPortHeader(port) },
+    sources: port.hypervisor.sourceDirs.flatMap((d) => sourcesIn(join(root, d))),
+  });
+  const known = await listGuests(root);
+  const used = [...new Set(image.capsules.map((c) => c.guest))].filter((g) => known.includes(g));
+  const guests = planGuests({
+    root,
+    buildDir,
+    outDir,
+    toolchain,
+    libSources: sourcesIn(join(root, "guests", "lib")),
+    guests: used.map((name) => ({ name, sources: sourcesIn(join(root, "guests", name)) })),
+  });
+  const img = planImage({
+    root,
+    buildDir,
+    outDir,
+    image: image.name,
+    toolchain,
+    hypervisor: hv,
+    capsules: image.capsules.map((c) => ({
+      name: c.name,
+      guestElf: guests.elves.get(c.guest)!,
+      ramSize: c.ram,
+      vcpus: c.vcpus,
+      hart: c.hart,
+      bootargs: c.bootargs,
+    })),
+  });
+  const steps: Step[] = [...hv.steps, ...guests.steps, ...img.steps];
+  steps.push(compdbStep(steps, outDir, join(outDir, "compile_commands.json")));
+  const result = await build(steps, {
+    fs: new NodeFs(),
+    runner: new ProcessRunner(),
+    outDir,
+    root,
+    jobs: req.jobs,
+    verbose: req.verbose ?? false,
+    explain: req.explain ?? false,
+    status: req.status ?? process.stdout,
+  });
+  linkLatest(outDir, img.elf);
+  return { elf: img.elf, port, image, result };
+}
+
+/** Points out/keel.elf at the image just built (atomically: a new link renamed over the old one). */
+function linkLatest(outDir: string, elf: string): void {
+  const link = join(outDir, "keel.elf");
+  const tmpLink = `${link}.tmp`;
+  rmSync(tmpLink, { force: true });
+  symlinkSync(relative(outDir, elf), tmpLink);
+  renameSync(tmpLink, link);
+}
+
+function requestOf(root: string, args: ParsedArgs): BuildRequest {
+  return {
+    root,
+    outDir: args.outDir ? join(process.cwd(), args.outDir) : join(root, "out"),
+    system: args.defines.system,
+    optimize: args.defines.optimize,
+    image: args.defines.image,
+    jobs: args.jobs,
+    verbose: args.verbose,
+    explain: args.explain,
+  };
+}
+
+export async function buildCommand(root: string, args: ParsedArgs): Promise<BuiltImage> {
+  if (args.passthrough.length > 0) throw new UserError("keel build takes no arguments after --");
+  return buildImage(requestOf(root, args));
+}
+
+export async function runCommand(root: string, args: ParsedArgs): Promise<number> {
+  const built = await buildImage(requestOf(root, args));
+  const argv = qemuArgv(built.port, built.elf, args.passthrough);
+  process.stdout.write(`keel: booting ${relative(process.cwd(), built.elf) || built.elf} on ${built.port.name} (Ctrl-A x leaves QEMU)\n`);
+  if (args.verbose) process.stdout.write(`${argv.join(" ")}\n`);
+  return runInteractive(argv);
+}

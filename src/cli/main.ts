@@ -1,0 +1,114 @@
+// keel's entry point: parse arguments, dispatch to a command, map errors to exit codes
+// (user errors: one line, exit 2; bugs: stack, exit 1).
+import { readFileSync, rmSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { describeImage } from "../image/describe.ts";
+import { UserError } from "../util/errors.ts";
+import { parseArgs, type ParsedArgs } from "./args.ts";
+import { buildCommand, runCommand } from "./build.ts";
+import { doctor } from "./doctor.ts";
+import { probeRun, repoRoot } from "./host.ts";
+import { portsCommand } from "./ports.ts";
+import { runTests } from "./test.ts";
+import { usage } from "./usage.ts";
+
+const print = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+export function outDirOf(root: string, args: ParsedArgs): string {
+  return resolve(args.outDir ?? join(root, "out"));
+}
+
+export function cacheDir(env: NodeJS.ProcessEnv): string {
+  return env["KEEL_CACHE_DIR"] ?? join(env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "keel");
+}
+
+async function dispatch(args: ParsedArgs): Promise<number> {
+  if (args.help) {
+    print(usage(args.command));
+    return 0;
+  }
+  const root = repoRoot();
+  switch (args.command) {
+    case "help":
+      print(usage("help"));
+      return 0;
+    case "build": {
+      const result = await buildCommand(root, args);
+      print(result.elf);
+      return 0;
+    }
+    case "run":
+      return runCommand(root, args);
+    case "test": {
+      const any = args.flags.has("--static") || args.flags.has("--unit") || args.flags.has("--boot");
+      return runTests(
+        root,
+        {
+          static: !any || args.flags.has("--static"),
+          unit: !any || args.flags.has("--unit"),
+          boot: !any || args.flags.has("--boot"),
+          namePattern: args.passthrough.join(" ") || undefined,
+          verbose: args.verbose,
+        },
+        print,
+      );
+    }
+    case "ports":
+      for (const line of await portsCommand(root)) print(line);
+      return 0;
+    case "inspect": {
+      const file = args.positional[0];
+      if (file === undefined || args.positional.length > 1) throw new UserError("inspect expects one file (see keel inspect -h)");
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file);
+      } catch (e) {
+        throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+      try {
+        print(describeImage(bytes, file));
+      } catch (e) {
+        throw new UserError((e as Error).message.startsWith(file) ? (e as Error).message : `${file}: ${(e as Error).message}`);
+      }
+      return 0;
+    }
+    case "clean": {
+      const out = outDirOf(root, args);
+      rmSync(out, { recursive: true, force: true });
+      print(`removed ${out}`);
+      if (args.flags.has("--cache")) {
+        const cache = cacheDir(process.env);
+        rmSync(cache, { recursive: true, force: true });
+        print(`removed ${cache}`);
+      }
+      return 0;
+    }
+    case "doctor": {
+      const report = await doctor(probeRun, process.env);
+      for (const line of report.lines) print(line);
+      return report.ok ? 0 : 2;
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  let code: number;
+  try {
+    code = await dispatch(parseArgs(process.argv.slice(2), process.env));
+  } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(`keel: ${e.headline}\n`);
+      for (const d of e.details) process.stderr.write(`${d}\n`);
+      code = 2;
+    } else {
+      process.stderr.write(`keel: internal error (a bug in Keel; please report it)\n${(e as Error).stack ?? String(e)}\n`);
+      code = 1;
+    }
+  }
+  process.exitCode = code;
+}
+
+await main();

@@ -1,0 +1,92 @@
+// The build engine's entry point: `build(steps, options)` plus re-exports of the pieces a planner uses.
+import { availableParallelism } from "node:os";
+import { dbPath, loadDb, saveDb } from "./cache.ts";
+import type { Runner } from "./exec.ts";
+import type { Fs } from "./fs.ts";
+import type { Step } from "./graph.ts";
+import { buildGraph } from "./graph.ts";
+import { FileHasher } from "./hash.ts";
+import type { BuildResult } from "./scheduler.ts";
+import { schedule } from "./scheduler.ts";
+import type { StatusStream } from "./status.ts";
+import { Status } from "./status.ts";
+
+export type { BuildDb, KeyMaterial, StepRecord } from "./cache.ts";
+export { DB_VERSION, MISSING, dbPath, emptyDb, loadDb, saveDb, stepKey } from "./cache.ts";
+export type { CompdbEntry } from "./compdb.ts";
+export { compdbStep, compdbText, compileCommands } from "./compdb.ts";
+export type { DepRule } from "./depfile.ts";
+export { depfileDeps, parseDepfile } from "./depfile.ts";
+export type { FakeHandler, RunOptions, RunResult, Runner } from "./exec.ts";
+export { FakeRunner, ProcessRunner, formatCommand } from "./exec.ts";
+export type { CurrentState } from "./explain.ts";
+export { describeListChange, displayPath, explainStep } from "./explain.ts";
+export type { FileStat, Fs } from "./fs.ts";
+export { FsError, MemoryFs, NodeFs, isNotFound } from "./fs.ts";
+export type { Action, ActionContext, ActionStep, CommandStep, Graph, Step } from "./graph.ts";
+export { buildGraph, tmp } from "./graph.ts";
+export type { FileEntry } from "./hash.ts";
+export { FileHasher, sha256 } from "./hash.ts";
+export type { BuildResult } from "./scheduler.ts";
+export type { StatusOptions, StatusStream, StepView } from "./status.ts";
+export { Status, elide } from "./status.ts";
+
+export interface BuildOptions {
+  fs: Fs;
+  runner: Runner;
+  /** Holds the build database (.keel/build.db.json) and is the default working directory of commands. */
+  outDir: string;
+  /** Steps run at once; default: the number of cores. */
+  jobs?: number;
+  /** Print why each step runs. */
+  explain?: boolean;
+  /** Print full commands. */
+  verbose?: boolean;
+  /** A Status, or a stream to make one on; default process.stdout. */
+  status?: Status | StatusStream;
+  /** Paths in messages are shown relative to this (the repository root). */
+  root?: string;
+  /** Abort to stop: running commands are killed, the build throws "build interrupted". */
+  signal?: AbortSignal;
+}
+
+/**
+ * Builds every step that is not up to date and records the results in `<outDir>/.keel/build.db.json`.
+ * Throws a UserError for an invalid graph, a missing input or a failed step (the database is saved first, so
+ * the steps that did succeed stay built).
+ */
+export async function build(steps: readonly Step[], opts: BuildOptions): Promise<BuildResult> {
+  const graph = buildGraph(steps);
+  const status =
+    opts.status instanceof Status
+      ? opts.status
+      : new Status(opts.status ?? process.stdout, {
+          ...(opts.explain !== undefined ? { explain: opts.explain } : {}),
+          ...(opts.verbose !== undefined ? { verbose: opts.verbose } : {}),
+        });
+  const jobs = Math.max(1, opts.jobs ?? availableParallelism());
+  const file = dbPath(opts.outDir);
+  const { db, warning } = await loadDb(opts.fs, file);
+  if (warning) status.warning(warning);
+  const hasher = new FileHasher(opts.fs, db.files);
+  const env = {
+    fs: opts.fs,
+    runner: opts.runner,
+    hasher,
+    outDir: opts.outDir,
+    root: opts.root,
+    signal: opts.signal,
+  };
+
+  let result: BuildResult;
+  try {
+    result = await schedule(graph, db, env, status, jobs);
+  } finally {
+    status.end();
+    const known = Object.values(db.steps).flatMap((r) => [...Object.keys(r.manifest), ...r.outputs]);
+    db.files = hasher.persistent(known);
+    await saveDb(opts.fs, file, db);
+  }
+  if (result.ran.length === 0) status.noWork();
+  return result;
+}

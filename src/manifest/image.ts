@@ -1,0 +1,126 @@
+// Images: `images/<name>.yaml` -> `ImageManifest`, with defaults applied and every problem at its line.
+
+import path from "node:path";
+import { formatSize } from "../port/scalars.ts";
+import { checkSchema } from "../port/validate.ts";
+import { UserError } from "../util/errors.ts";
+import {
+  formatPath,
+  parseYaml,
+  problemsError,
+  readYaml,
+  type Problem,
+  type YamlPath,
+  type YamlSource,
+} from "../util/yaml.ts";
+import { displayPath, nameList, yamlNames } from "./files.ts";
+import { listGuests } from "./guest.ts";
+import { ImageSchema, type ImageFile } from "./schema.ts";
+
+/** One capsule of an image, defaults applied. */
+export interface CapsuleManifest {
+  readonly name: string;
+  readonly guest: string;
+  /** Guest RAM in bytes, a multiple of 2 MiB (default 16 MiB). */
+  readonly ram: bigint;
+  /** At least 1 (default 1). */
+  readonly vcpus: number;
+  /** Physical hart to pin to, or undefined for any. */
+  readonly hart: number | undefined;
+  /** Empty when the file gives none. */
+  readonly bootargs: string;
+}
+
+/** A checked image: what goes into one bundle, in order. */
+export interface ImageManifest {
+  readonly name: string;
+  /** The image file, as the path it was read from. */
+  readonly file: string;
+  readonly description: string;
+  readonly capsules: readonly CapsuleManifest[];
+}
+
+/** What image checks may ask about the world. */
+export interface ImageContext {
+  /** The known guest names; each capsule's guest must be one of them. */
+  guests: readonly string[];
+}
+
+/** Names of the images in `<root>/images/`, sorted. */
+export function listImages(root: string): Promise<string[]> {
+  return yamlNames(path.join(root, "images"));
+}
+
+/** Loads image `name` and checks its guests against guests/; a UserError listing images when there is none. */
+export async function loadImage(root: string, name: string): Promise<ImageManifest> {
+  const images = await listImages(root);
+  if (!images.includes(name)) throw new UserError(`unknown image "${name}" (images: ${nameList(images)})`);
+  const source = await readYaml(displayPath(path.join(root, "images", `${name}.yaml`)));
+  return checkImage(name, source, { guests: await listGuests(root) });
+}
+
+/** Checks image text as if read from `file`; the image is named after the file. */
+export function parseImage(text: string, file: string, context: ImageContext): ImageManifest {
+  return checkImage(path.basename(file).replace(/\.ya?ml$/, ""), parseYaml(text, file), context);
+}
+
+function checkImage(name: string, source: YamlSource, context: ImageContext): ImageManifest {
+  const checked = checkSchema(ImageSchema, source);
+  if (!checked.ok) throw problemsError(source, checked.problems);
+  const problems = RULES.flatMap((rule) => rule(checked.value, context, source));
+  if (problems.length > 0) throw problemsError(source, problems);
+  return {
+    name,
+    file: source.file,
+    description: checked.value.description,
+    capsules: checked.value.capsules.map((c) => ({ ...c, hart: c.hart, bootargs: c.bootargs ?? "" })),
+  };
+}
+
+type Rule = (image: ImageFile, context: ImageContext, source: YamlSource) => Problem[];
+
+const problem = (path: YamlPath, message: string): Problem => ({
+  path,
+  message: `${formatPath(path)}: ${message}`,
+});
+
+const RAM_ALIGN = 2n << 20n;
+/** The bundle's `hart` field is a u32 whose all-ones value means "any" (docs/design/bundle-format.md). */
+const U32_ANY = 0xffffffff;
+
+const ramIsWholeMegapages: Rule = ({ capsules }) =>
+  capsules.flatMap((c, i) =>
+    c.ram % RAM_ALIGN === 0n
+      ? []
+      : [problem(["capsules", i, "ram"], `${formatSize(c.ram)} is not a multiple of 2M`)],
+  );
+
+const namesUnique: Rule = ({ capsules }, _context, source) =>
+  capsules.flatMap((c, i) => {
+    const first = capsules.findIndex((d) => d.name === c.name);
+    if (first === i) return [];
+    const line = source.locate(["capsules", first, "name"]).line;
+    return [
+      problem(["capsules", i, "name"], `duplicate capsule name "${c.name}" (first used on line ${line})`),
+    ];
+  });
+
+const guestsKnown: Rule = ({ capsules }, { guests }) =>
+  capsules.flatMap((c, i) =>
+    guests.includes(c.guest)
+      ? []
+      : [problem(["capsules", i, "guest"], `no guest "${c.guest}" (guests: ${nameList(guests)})`)],
+  );
+
+const fieldsFitBundle: Rule = ({ capsules }) =>
+  capsules.flatMap((c, i) => [
+    ...(c.hart !== undefined && c.hart >= U32_ANY
+      ? [problem(["capsules", i, "hart"], `hart ${c.hart} is too large`)]
+      : []),
+    ...(c.vcpus > U32_ANY ? [problem(["capsules", i, "vcpus"], `${c.vcpus} vCPUs is too many`)] : []),
+    ...(c.bootargs?.includes("\0")
+      ? [problem(["capsules", i, "bootargs"], "bootargs may not contain a NUL character")]
+      : []),
+  ]);
+
+const RULES: readonly Rule[] = [ramIsWholeMegapages, namesUnique, guestsKnown, fieldsFitBundle];

@@ -1,0 +1,36 @@
+// Compiler flags shared by the hypervisor and guest plans (docs/design/build-inputs.md is the contract).
+import type { OptimizeMode } from "./metadata.ts";
+
+/** Flags every freestanding C unit of Keel gets. */
+export const FREESTANDING = [
+  "-std=c11",
+  "-ffreestanding",
+  "-fno-common",
+  "-fno-builtin",
+  "-fno-stack-protector",
+  "-fno-pic",
+  "-nostdlib",
+  "-Wall",
+  "-Wextra",
+  "-Werror",
+  "-g",
+] as const;
+
+export const OPTIMIZE_FLAGS: Readonly<Record<OptimizeMode, readonly string[]>> = {
+  Debug: ["-Og", "-DKEEL_DEBUG=1"],
+  ReleaseSafe: ["-O2", "-DKEEL_DEBUG=1"],
+  ReleaseFast: ["-O2"],
+  ReleaseSmall: ["-Os"],
+};
+
+/** Guests are built the same way whatever the hypervisor's optimize mode. */
+export const GUEST_ARCH = ["-march=rv64imac_zicsr_zifencei", "-mabi=lp64", "-mcmodel=medany"] as const;
+
+/**
+ * Path remapping so that no absolute path of the checkout or the out dir reaches an object file:
+ * two builds of one commit in two directories give the same bytes. GCC applies the last matching map,
+ * so the out dir (often inside the checkout) comes after the checkout.
+ */
+export function prefixMaps(root: string, outDir: string): string[] {
+  return [`-ffile-prefix-map=${root}=.`, `-ffile-prefix-map=${outDir}=out`];
+}

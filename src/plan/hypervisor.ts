@@ -1,0 +1,110 @@
+// Plans the hypervisor build of one port + optimize mode: generated inputs, one compile per source, no link
+// (each image links these objects with its own bundle, see image.ts). Pure: data in, steps out.
+import { relative } from "node:path";
+import type { Step } from "../graph/graph.ts";
+import { tmp } from "../graph/graph.ts";
+import type { Toolchain } from "../toolchain/toolchain.ts";
+import { FREESTANDING, OPTIMIZE_FLAGS, prefixMaps } from "./flags.ts";
+import type { BuildMetadata, OptimizeMode } from "./metadata.ts";
+import { renderBuildInfoC } from "./metadata.ts";
+
+/** What the hypervisor plan needs from a resolved port. */
+export interface HypervisorSpec {
+  arch: string;
+  cflags: readonly string[];
+  asflags: readonly string[];
+  /** Text of gen/keel_port.h, emitted from the port. */
+  portHeader: string;
+}
+
+export interface HypervisorPlanInput {
+  root: string;
+  /** The port + optimize build directory, e.g. out/qemu-virt-Debug. */
+  buildDir: string;
+  /** The top out dir (for path remapping). */
+  outDir: string;
+  spec: HypervisorSpec;
+  optimize: OptimizeMode;
+  toolchain: Toolchain;
+  /** Absolute paths of the sources the port selects (see docs/design/build-inputs.md), sorted. */
+  sources: readonly string[];
+  metadata: BuildMetadata;
+}
+
+export interface HypervisorPlan {
+  steps: Step[];
+  /** Objects every image links. */
+  objects: string[];
+  /** The preprocessed linker script. */
+  linkerScript: string;
+  /** C flags for links of this hypervisor (arch flags, optimize). */
+  linkFlags: string[];
+}
+
+/** The object path for a source under the build dir: obj/<path relative to root>.o */
+export function objectPath(root: string, buildDir: string, source: string): string {
+  return `${buildDir}/obj/${relative(root, source)}.o`;
+}
+
+export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
+  const { root, buildDir, spec, toolchain: tc } = p;
+  const gen = `${buildDir}/gen`;
+  const portHeader = `${gen}/keel_port.h`;
+  const buildInfo = `${gen}/build_info.c`;
+  const ldScript = `${gen}/keel.ld`;
+  const includes = [`-I${gen}`, `-I${root}/hypervisor/include`, `-I${root}/hypervisor/arch/${spec.arch}/include`];
+  const common = [...tc.baseFlags, ...FREESTANDING, ...OPTIMIZE_FLAGS[p.optimize], ...prefixMaps(root, p.outDir)];
+  const steps: Step[] = [];
+
+  const generate = (out: string, text: string, label: string): void => {
+    steps.push({
+      id: `gen:${out}`,
+      kind: "GEN",
+      label,
+      inputs: [],
+      outputs: [out],
+      identity: [text],
+      action: (ctx) => ctx.writeOutput(out, text),
+    });
+  };
+  generate(portHeader, p.spec.portHeader, relative(p.outDir, portHeader));
+  const buildInfoText = renderBuildInfoC(p.metadata);
+  generate(buildInfo, buildInfoText, relative(p.outDir, buildInfo));
+
+  const ldSource = `${root}/hypervisor/arch/${spec.arch}/keel.ld.S`;
+  steps.push({
+    id: `cpp:${ldScript}`,
+    kind: "CPP",
+    label: relative(root, ldSource),
+    inputs: [ldSource, portHeader],
+    outputs: [ldScript],
+    depfile: `${ldScript}.d`,
+    identity: [tc.identity],
+    cwd: root,
+    command: [tc.cc, ...tc.baseFlags, "-E", "-P", "-x", "c", "-D__ASSEMBLY__", ...includes, "-include", portHeader,
+      "-MD", "-MF", `${ldScript}.d`, "-MT", ldScript, relative(root, ldSource), "-o", tmp(ldScript)],
+  });
+
+  const objects: string[] = [];
+  const compile = (source: string, cwd: string, isAsm: boolean, extraInputs: string[]): void => {
+    const obj = cwd === root ? objectPath(root, buildDir, source) : `${buildDir}/obj/${relative(buildDir, source)}.o`;
+    const flags = isAsm ? [...spec.asflags, "-D__ASSEMBLY__"] : [...spec.cflags];
+    objects.push(obj);
+    steps.push({
+      id: `cc:${obj}`,
+      kind: isAsm ? "AS" : "CC",
+      label: cwd === root ? relative(root, source) : relative(p.outDir, source),
+      inputs: [source, portHeader, ...extraInputs],
+      outputs: [obj],
+      depfile: `${obj}.d`,
+      identity: [tc.identity],
+      source,
+      cwd,
+      command: [tc.cc, ...flags, ...common, ...includes, "-MD", "-MF", `${obj}.d`, "-MT", obj, "-c", relative(cwd, source), "-o", tmp(obj)],
+    });
+  };
+  for (const src of p.sources) compile(src, root, src.endsWith(".S"), []);
+  compile(buildInfo, buildDir, false, []);
+
+  return { steps, objects, linkerScript: ldScript, linkFlags: [...spec.cflags, ...OPTIMIZE_FLAGS[p.optimize]] };
+}

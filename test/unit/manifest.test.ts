@@ -1,0 +1,141 @@
+// Image and guest files: schema, rules and defaults, every problem at its position; the repo's own images.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { test } from "node:test";
+import { listGuests, loadGuest, parseGuest } from "../../src/manifest/guest.ts";
+import { listImages, loadImage, parseImage } from "../../src/manifest/image.ts";
+import { UserError } from "../../src/util/errors.ts";
+
+const FIXTURES = "test/fixtures/images";
+const GUESTS = { guests: ["hello", "isolation", "timer"] };
+const MiB = 1n << 20n;
+
+async function problems(fn: () => unknown): Promise<string[]> {
+  try {
+    await fn();
+  } catch (e) {
+    assert.ok(e instanceof UserError, `expected a UserError, got ${String(e)}`);
+    return [e.headline, ...e.details];
+  }
+  return assert.fail("expected a UserError, nothing was thrown");
+}
+
+const image = async (name: string) => {
+  const file = `${FIXTURES}/${name}.yaml`;
+  return parseImage(await readFile(file, "utf8"), file, GUESTS);
+};
+
+test("a good image: defaults applied, fields kept", async () => {
+  assert.deepEqual(await image("good"), {
+    name: "good",
+    file: "test/fixtures/images/good.yaml",
+    description: "Good image",
+    capsules: [
+      { name: "hello", guest: "hello", ram: 16n * MiB, vcpus: 1, hart: undefined, bootargs: "" },
+      { name: "Timer_2", guest: "timer", ram: 64n * MiB, vcpus: 2, hart: 1, bootargs: "a=1 b=2" },
+    ],
+  });
+});
+
+const BAD: Record<string, string[]> = {
+  "unknown-guest": [
+    'test/fixtures/images/unknown-guest.yaml:6:12: capsules[0].guest: no guest "helo" (guests: hello, isolation, timer)',
+  ],
+  "duplicate-names": [
+    'test/fixtures/images/duplicate-names.yaml:9:11: capsules[2].name: duplicate capsule name "hello" (first used on line 5)',
+  ],
+  "ram-not-2m": [
+    "test/fixtures/images/ram-not-2m.yaml:7:10: capsules[0].ram: 3M is not a multiple of 2M",
+    "test/fixtures/images/ram-not-2m.yaml:13:10: capsules[2].ram: 1M is not a multiple of 2M",
+  ],
+  "no-capsules": ["test/fixtures/images/no-capsules.yaml:4:11: capsules: needs at least 1 item"],
+  "schema-errors": [
+    "test/fixtures/images/schema-errors.yaml:5:11: capsules[0].name: must be at most 31 characters long",
+    "test/fixtures/images/schema-errors.yaml:7:11: capsules[1].name: expected letters, digits, - or _, starting with a letter or _",
+    "test/fixtures/images/schema-errors.yaml:9:12: capsules[1].vcpus: must be at least 1, got 0",
+    'test/fixtures/images/schema-errors.yaml:12:11: capsules[2].hart: expected an integer, got a string ("any")',
+    'test/fixtures/images/schema-errors.yaml:13:5: capsules[2]: unknown key "colour" (allowed: name, guest, ram, vcpus, hart, bootargs)',
+    'test/fixtures/images/schema-errors.yaml:14:5: capsules[3]: missing required field "guest"',
+  ],
+};
+
+for (const [name, expected] of Object.entries(BAD)) {
+  test(`bad image ${name}: every problem at its position`, async () => {
+    assert.deepEqual(await problems(() => image(name)), expected);
+  });
+}
+
+test("image rules are all reported together", async () => {
+  const text = [
+    "description: x",
+    "capsules:",
+    "  - { name: a, guest: nope, ram: 5M }",
+    "  - { name: a, guest: hello, hart: 4294967295 }",
+    "",
+  ].join("\n");
+  assert.deepEqual(await problems(() => parseImage(text, "images/x.yaml", GUESTS)), [
+    'images/x.yaml:3:23: capsules[0].guest: no guest "nope" (guests: hello, isolation, timer)',
+    "images/x.yaml:3:34: capsules[0].ram: 5M is not a multiple of 2M",
+    'images/x.yaml:4:13: capsules[1].name: duplicate capsule name "a" (first used on line 3)',
+    "images/x.yaml:4:36: capsules[1].hart: hart 4294967295 is too large",
+  ]);
+});
+
+test("guest files: description and kind: source", async () => {
+  const guest = parseGuest("hello", "description: Says hello\nkind: source\n", "guests/hello/guest.yaml");
+  assert.deepEqual(guest, {
+    name: "hello",
+    file: "guests/hello/guest.yaml",
+    description: "Says hello",
+    kind: "source",
+    dir: "guests/hello",
+  });
+  assert.deepEqual(
+    await problems(() => parseGuest("x", "description: X\nkind: binary\n", "guests/x/guest.yaml")),
+    ['guests/x/guest.yaml:2:7: kind: expected "source", got a string ("binary")'],
+  );
+});
+
+test("the repo's images all load against the repo's guests", async () => {
+  const names = await listImages(".");
+  for (const name of ["demo", "hello", "isolation", "timer", "pair", "reboot", "fail"])
+    assert.ok(names.includes(name), name);
+  for (const name of names) assert.equal((await loadImage(".", name)).name, name);
+});
+
+test("the repo's images say what the boot tests expect", async () => {
+  const capsules = async (name: string) =>
+    (await loadImage(".", name)).capsules.map((c) => [c.name, c.guest, c.hart, c.bootargs]);
+  assert.deepEqual(await capsules("demo"), [
+    ["hello", "hello", undefined, "greeting=demo"],
+    ["timer", "timer", undefined, ""],
+  ]);
+  assert.deepEqual(await capsules("pair"), [
+    ["hello-0", "hello", 0, ""],
+    ["hello-1", "hello", 1, ""],
+  ]);
+  assert.deepEqual(await capsules("reboot"), [["hello", "hello", undefined, "reboot"]]);
+  assert.deepEqual(await capsules("fail"), [["hello", "hello", undefined, "fail"]]);
+  const attacks = ["read-beyond", "write-beyond", "read-hv", "mmio-clint", "mmio-plic", "mmio-uart", "m-csr"];
+  assert.deepEqual(await capsules("isolation"), [
+    ["hello", "hello", undefined, ""],
+    ...attacks.map((a) => [`atk-${a}`, "isolation", undefined, `attack=${a}`]),
+  ]);
+});
+
+test("guests: listed from guests/*/guest.yaml, loaded by name, unknown ones listed", async () => {
+  const guests = await listGuests(".");
+  for (const name of ["hello", "isolation", "timer"]) assert.ok(guests.includes(name), name);
+  assert.ok(!guests.includes("lib"));
+  assert.equal((await loadGuest(".", "hello")).kind, "source");
+  assert.deepEqual(await problems(() => loadGuest(".", "nope")), [
+    `unknown guest "nope" (guests: ${guests.join(", ")})`,
+  ]);
+});
+
+test("an unknown image lists the images", async () => {
+  const images = await listImages(".");
+  assert.deepEqual(await problems(() => loadImage(".", "nope")), [
+    `unknown image "nope" (images: ${images.join(", ")})`,
+  ]);
+});
