@@ -5,7 +5,9 @@
  *   reboot  on boot count 0, ask for an SRST cold reboot; on the next boot
  *           (count 1) carry on normally.
  *   fail    finish with SRST shutdown reason 1 (system failure), so that
- *           the hypervisor reports the capsule as failed. */
+ *           the hypervisor reports the capsule as failed.
+ *   wait=MS spin MS milliseconds (by rdtime) before the checks, so that a
+ *           test can see two capsules running at the same time. */
 #include <guest.h>
 #include <csr.h>
 #include <fdt.h>
@@ -89,6 +91,26 @@ static void check_time(void)
 	check("rdtime advances", t1 > t0, 1);
 }
 
+/* Busy-waits for the bootargs' wait=MS, measured with rdtime against the
+ * device tree's timebase-frequency. */
+static void wait_ms(const void *dtb, const char *bootargs)
+{
+	char buf[16];
+	u32 hz;
+	u64 ms = 0, end;
+
+	if (!bootarg_value(bootargs, "wait", buf, sizeof(buf)))
+		return;
+	for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
+		ms = ms * 10 + (u64)(*p - '0');
+	if (!fdt_getprop_u32(dtb, "/cpus", "timebase-frequency", &hz))
+		hz = 10000000;
+	printf("hello: waiting %lu ms\n", (unsigned long)ms);
+	end = rdtime() + ms * (hz / 1000);
+	while (rdtime() < end)
+		;
+}
+
 int main(unsigned long hartid, const void *dtb)
 {
 	const char *bootargs;
@@ -110,6 +132,8 @@ int main(unsigned long hartid, const void *dtb)
 	have_count = fdt_getprop_u32(dtb, "/chosen", "keel,boot-count", &boot_count);
 	if (have_count)
 		printf("hello: boot count %u\n", boot_count);
+
+	wait_ms(dtb, bootargs);
 
 	if (bootarg_has(bootargs, "reboot")) {
 		if (!have_count) {

@@ -40,11 +40,15 @@ function isCommand(s: string): s is Command {
 }
 
 function parseJobs(v: string | undefined): number {
-  if (v === undefined || !/^[1-9]\d*$/.test(v)) throw new UserError(`-j expects a positive number, got "${v ?? ""}"`);
+  if (v === undefined || !/^[1-9]\d*$/.test(v))
+    throw new UserError(`-j expects a positive number, got "${v ?? ""}"`);
   return Number(v);
 }
 
-export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ParsedArgs {
   const out: ParsedArgs = {
     command: "help",
     defines: {},
@@ -62,7 +66,9 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     const eq = spec.indexOf("=");
     const key = eq < 0 ? spec : spec.slice(0, eq);
     if (eq < 0 || !(DEFINE_KEYS as readonly string[]).includes(key)) {
-      throw new UserError(`-D expects one of ${DEFINE_KEYS.map((k) => `${k}=...`).join(", ")}; got "-D${spec}"`);
+      throw new UserError(
+        `-D expects one of ${DEFINE_KEYS.map((k) => `${k}=...`).join(", ")}; got "-D${spec}"`,
+      );
     }
     out.defines[key as DefineKey] = spec.slice(eq + 1);
   };

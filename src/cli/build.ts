@@ -2,7 +2,15 @@
 // hand them to the graph engine, link out/keel.elf to the result, and for run boot it in QEMU.
 import { readdirSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { join, relative } from "node:path";
-import { build, compdbStep, NodeFs, ProcessRunner, type BuildResult, type StatusStream, type Step } from "../graph/index.ts";
+import {
+  build,
+  compdbStep,
+  NodeFs,
+  ProcessRunner,
+  type BuildResult,
+  type StatusStream,
+  type Step,
+} from "../graph/index.ts";
 import { listGuests } from "../manifest/guest.ts";
 import { loadImage, type ImageManifest } from "../manifest/image.ts";
 import { emitPortHeader } from "../port/emit-header.ts";
@@ -67,10 +75,15 @@ export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
   const optimize = optimizeMode(req.optimize);
   const port = await loadPortByName(root, req.system);
   const imageName = req.image ?? port.defaultImage;
-  if (imageName === undefined) throw new UserError(`port ${port.name} names no default_image; pass -Dimage=<image>`);
+  if (imageName === undefined)
+    throw new UserError(`port ${port.name} names no default_image; pass -Dimage=<image>`);
   const image = await loadImage(root, imageName);
   const toolchain = await probeToolchain(chooseToolchain(env), probeRun);
-  const metadata = await captureMetadata(probeRun, root, env, { version: keelVersion(root), port: port.name, optimize });
+  const metadata = await captureMetadata(probeRun, root, env, {
+    version: keelVersion(root),
+    port: port.name,
+    optimize,
+  });
   const buildDir = join(outDir, `${port.name}-${optimize}`);
 
   const hv = planHypervisor({
@@ -80,7 +93,12 @@ export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
     optimize,
     toolchain,
     metadata,
-    spec: { arch: port.hypervisor.arch, cflags: port.hypervisor.cflags, asflags: port.hypervisor.asflags, portHeader: emitPortHeader(port) },
+    spec: {
+      arch: port.hypervisor.arch,
+      cflags: port.hypervisor.cflags,
+      asflags: port.hypervisor.asflags,
+      portHeader: emitPortHeader(port),
+    },
     sources: port.hypervisor.sourceDirs.flatMap((d) => sourcesIn(join(root, d))),
   });
   const known = await listGuests(root);
@@ -155,7 +173,9 @@ export async function buildCommand(root: string, args: ParsedArgs): Promise<Buil
 export async function runCommand(root: string, args: ParsedArgs): Promise<number> {
   const built = await buildImage(requestOf(root, args));
   const argv = qemuArgv(built.port, built.elf, args.passthrough);
-  process.stdout.write(`keel: booting ${relative(process.cwd(), built.elf) || built.elf} on ${built.port.name} (Ctrl-A x leaves QEMU)\n`);
+  process.stdout.write(
+    `keel: booting ${relative(process.cwd(), built.elf) || built.elf} on ${built.port.name} (Ctrl-A x leaves QEMU)\n`,
+  );
   if (args.verbose) process.stdout.write(`${argv.join(" ")}\n`);
   return runInteractive(argv);
 }

@@ -28,7 +28,11 @@ export async function doctor(
   const qemu = await version(run, ["qemu-system-riscv64", "--version"]);
   const qv = /version (\d+)\.(\d+)/.exec(qemu ?? "");
   const qemuOk = qv !== null && (Number(qv[1]) > 7 || (Number(qv[1]) === 7 && Number(qv[2]) >= 2));
-  checks.push({ what: "qemu-system-riscv64", ok: qemuOk, detail: qemu ?? "missing (Debian: qemu-system-misc)" });
+  checks.push({
+    what: "qemu-system-riscv64",
+    ok: qemuOk,
+    detail: qemu ?? "missing (Debian: qemu-system-misc)",
+  });
   const choice = chooseToolchain(env);
   try {
     const tc = await probeToolchain(choice, run);
@@ -37,10 +41,17 @@ export async function doctor(
     checks.push({ what: `cross compiler (${choice.kind})`, ok: false, detail: (e as Error).message });
   }
   const dtc = await version(run, ["dtc", "--version"]);
-  checks.push({ what: "dtc", ok: dtc !== undefined, detail: dtc ?? "missing (Debian: device-tree-compiler)" });
+  checks.push({
+    what: "dtc",
+    ok: dtc !== undefined,
+    detail: dtc ?? "missing (Debian: device-tree-compiler)",
+  });
   const width = Math.max(...checks.map((c) => c.what.length));
   const lines = checks.map((c) => `${c.ok ? "ok     " : "MISSING"} ${c.what.padEnd(width)}  ${c.detail}`);
   const ok = checks.every((c) => c.ok);
-  if (!ok) lines.push("Install on Debian/Ubuntu: apt-get install qemu-system-misc gcc-riscv64-unknown-elf device-tree-compiler");
+  if (!ok)
+    lines.push(
+      "Install on Debian/Ubuntu: apt-get install qemu-system-misc gcc-riscv64-unknown-elf device-tree-compiler",
+    );
   return { ok, lines };
 }

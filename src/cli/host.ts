@@ -12,9 +12,11 @@ export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "keel") return dir;
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "keel")
+      return dir;
     const up = dirname(dir);
-    if (up === dir) throw new Error("cannot find the Keel checkout (no package.json named keel above the CLI)");
+    if (up === dir)
+      throw new Error("cannot find the Keel checkout (no package.json named keel above the CLI)");
     dir = up;
   }
 }

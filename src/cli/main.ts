@@ -61,7 +61,8 @@ async function dispatch(args: ParsedArgs): Promise<number> {
       return 0;
     case "inspect": {
       const file = args.positional[0];
-      if (file === undefined || args.positional.length > 1) throw new UserError("inspect expects one file (see keel inspect -h)");
+      if (file === undefined || args.positional.length > 1)
+        throw new UserError("inspect expects one file (see keel inspect -h)");
       let bytes: Buffer;
       try {
         bytes = readFileSync(file);
@@ -71,7 +72,9 @@ async function dispatch(args: ParsedArgs): Promise<number> {
       try {
         print(describeImage(bytes, file));
       } catch (e) {
-        throw new UserError((e as Error).message.startsWith(file) ? (e as Error).message : `${file}: ${(e as Error).message}`);
+        throw new UserError(
+          (e as Error).message.startsWith(file) ? (e as Error).message : `${file}: ${(e as Error).message}`,
+        );
       }
       return 0;
     }
@@ -104,7 +107,9 @@ async function main(): Promise<void> {
       for (const d of e.details) process.stderr.write(`${d}\n`);
       code = 2;
     } else {
-      process.stderr.write(`keel: internal error (a bug in Keel; please report it)\n${(e as Error).stack ?? String(e)}\n`);
+      process.stderr.write(
+        `keel: internal error (a bug in Keel; please report it)\n${(e as Error).stack ?? String(e)}\n`,
+      );
       code = 1;
     }
   }

@@ -22,7 +22,12 @@ function bin(root: string, name: string): string {
 }
 
 /** Runs a command with output streamed through `onLine`; resolves to its exit status. */
-function stream(argv: string[], cwd: string, env: NodeJS.ProcessEnv, onLine: (l: string) => void): Promise<number> {
+function stream(
+  argv: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  onLine: (l: string) => void,
+): Promise<number> {
   const [cmd, ...args] = argv;
   return new Promise((resolve, reject) => {
     const child = spawn(cmd!, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -81,9 +86,21 @@ function testFiles(root: string, dir: string): string[] {
     .map((n) => join(dir, n));
 }
 
-async function nodeTests(root: string, files: string[], sel: TestSelection, out: (l: string) => void): Promise<Outcome> {
+async function nodeTests(
+  root: string,
+  files: string[],
+  sel: TestSelection,
+  out: (l: string) => void,
+): Promise<Outcome> {
   if (files.length === 0) return { passed: 0, failed: 0 };
-  const argv = [process.execPath, "--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=1"];
+  const argv = [
+    process.execPath,
+    "--import",
+    "tsx",
+    "--test",
+    "--test-reporter=spec",
+    "--test-concurrency=1",
+  ];
   if (sel.namePattern) argv.push(`--test-name-pattern=${sel.namePattern}`);
   argv.push(...files);
   const result: Outcome = { passed: 0, failed: 0 };
@@ -115,7 +132,9 @@ export async function runTests(root: string, sel: TestSelection, out: (l: string
   }
   if (sel.unit) {
     out("== unit and golden tests");
-    add(await nodeTests(root, [...testFiles(root, "test/unit"), ...testFiles(root, "test/golden")], sel, out));
+    add(
+      await nodeTests(root, [...testFiles(root, "test/unit"), ...testFiles(root, "test/golden")], sel, out),
+    );
   }
   if (sel.boot) {
     out("== end-to-end build and boot tests (real cross compiler, real QEMU)");

@@ -49,7 +49,9 @@ export function describeImage(bytes: Uint8Array, label: string): string {
     lines.push(`bundle: at ${hex(sec.addr)}, ${sec.size} bytes`);
   }
   const bundle = decodeBundle(bundleBytes);
-  lines.push(`format: version ${bundle.version}, ${bundle.capsules.length} capsule(s), ${bundle.totalSize} bytes`);
+  lines.push(
+    `format: version ${bundle.version}, ${bundle.capsules.length} capsule(s), ${bundle.totalSize} bytes`,
+  );
   const rows = [["capsule", "ram", "vcpus", "hart", "payload", "sha256", "bootargs"]];
   for (const c of bundle.capsules) {
     rows.push([

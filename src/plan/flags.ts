@@ -28,9 +28,14 @@ export const GUEST_ARCH = ["-march=rv64imac_zicsr_zifencei", "-mabi=lp64", "-mcm
 
 /**
  * Path remapping so that no absolute path of the checkout or the out dir reaches an object file:
- * two builds of one commit in two directories give the same bytes. GCC applies the last matching map,
- * so the out dir (often inside the checkout) comes after the checkout.
+ * two builds of one commit in two directories give the same bytes. gcc does not pass its map on to
+ * the assembler, so .S debug info needs the gas option as well.
  */
 export function prefixMaps(root: string, outDir: string): string[] {
-  return [`-ffile-prefix-map=${root}=.`, `-ffile-prefix-map=${outDir}=out`];
+  return [
+    `-ffile-prefix-map=${root}=.`,
+    `-ffile-prefix-map=${outDir}=out`,
+    `-Wa,--debug-prefix-map=${root}=.`,
+    `-Wa,--debug-prefix-map=${outDir}=out`,
+  ];
 }

@@ -27,7 +27,14 @@ export function planGuests(p: GuestPlanInput): GuestPlan {
   const { root, buildDir, toolchain: tc } = p;
   const lib = `${root}/guests/lib`;
   const ldScript = `${lib}/guest.ld`;
-  const flags = [...tc.baseFlags, ...GUEST_ARCH, ...FREESTANDING, "-O2", ...prefixMaps(root, p.outDir), `-I${lib}/include`];
+  const flags = [
+    ...tc.baseFlags,
+    ...GUEST_ARCH,
+    ...FREESTANDING,
+    "-O2",
+    ...prefixMaps(root, p.outDir),
+    `-I${lib}/include`,
+  ];
   const steps: Step[] = [];
   const objectOf = (src: string): string => `${buildDir}/obj/${relative(root, src)}.o`;
   const compile = (src: string): string => {
@@ -43,7 +50,20 @@ export function planGuests(p: GuestPlanInput): GuestPlan {
       identity: [tc.identity],
       source: src,
       cwd: root,
-      command: [tc.cc, ...flags, ...(isAsm ? ["-D__ASSEMBLY__"] : []), "-MD", "-MF", `${obj}.d`, "-MT", obj, "-c", relative(root, src), "-o", tmp(obj)],
+      command: [
+        tc.cc,
+        ...flags,
+        ...(isAsm ? ["-D__ASSEMBLY__"] : []),
+        "-MD",
+        "-MF",
+        `${obj}.d`,
+        "-MT",
+        obj,
+        "-c",
+        relative(root, src),
+        "-o",
+        tmp(obj),
+      ],
     });
     return obj;
   };
@@ -61,8 +81,20 @@ export function planGuests(p: GuestPlanInput): GuestPlan {
       outputs: [elf],
       identity: [tc.identity],
       cwd: root,
-      command: [tc.cc, ...tc.baseFlags, ...tc.linkFlags, ...GUEST_ARCH, "-nostdlib", "-static", "-Wl,--build-id=none",
-        `-Wl,-T,${relative(root, ldScript)}`, "-o", tmp(elf), ...objects, ...tc.libs],
+      command: [
+        tc.cc,
+        ...tc.baseFlags,
+        ...tc.linkFlags,
+        ...GUEST_ARCH,
+        "-nostdlib",
+        "-static",
+        "-Wl,--build-id=none",
+        `-Wl,-T,${relative(root, ldScript)}`,
+        "-o",
+        tmp(elf),
+        ...objects,
+        ...tc.libs,
+      ],
     });
   }
   return { steps, elves };

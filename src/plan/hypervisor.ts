@@ -52,8 +52,17 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
   const portHeader = `${gen}/keel_port.h`;
   const buildInfo = `${gen}/build_info.c`;
   const ldScript = `${gen}/keel.ld`;
-  const includes = [`-I${gen}`, `-I${root}/hypervisor/include`, `-I${root}/hypervisor/arch/${spec.arch}/include`];
-  const common = [...tc.baseFlags, ...FREESTANDING, ...OPTIMIZE_FLAGS[p.optimize], ...prefixMaps(root, p.outDir)];
+  const includes = [
+    `-I${gen}`,
+    `-I${root}/hypervisor/include`,
+    `-I${root}/hypervisor/arch/${spec.arch}/include`,
+  ];
+  const common = [
+    ...tc.baseFlags,
+    ...FREESTANDING,
+    ...OPTIMIZE_FLAGS[p.optimize],
+    ...prefixMaps(root, p.outDir),
+  ];
   const steps: Step[] = [];
 
   const generate = (out: string, text: string, label: string): void => {
@@ -81,13 +90,32 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
     depfile: `${ldScript}.d`,
     identity: [tc.identity],
     cwd: root,
-    command: [tc.cc, ...tc.baseFlags, "-E", "-P", "-x", "c", "-D__ASSEMBLY__", ...includes, "-include", portHeader,
-      "-MD", "-MF", `${ldScript}.d`, "-MT", ldScript, relative(root, ldSource), "-o", tmp(ldScript)],
+    command: [
+      tc.cc,
+      ...tc.baseFlags,
+      "-E",
+      "-P",
+      "-x",
+      "c",
+      "-D__ASSEMBLY__",
+      ...includes,
+      "-include",
+      portHeader,
+      "-MD",
+      "-MF",
+      `${ldScript}.d`,
+      "-MT",
+      ldScript,
+      relative(root, ldSource),
+      "-o",
+      tmp(ldScript),
+    ],
   });
 
   const objects: string[] = [];
   const compile = (source: string, cwd: string, isAsm: boolean, extraInputs: string[]): void => {
-    const obj = cwd === root ? objectPath(root, buildDir, source) : `${buildDir}/obj/${relative(buildDir, source)}.o`;
+    const obj =
+      cwd === root ? objectPath(root, buildDir, source) : `${buildDir}/obj/${relative(buildDir, source)}.o`;
     const flags = isAsm ? [...spec.asflags, "-D__ASSEMBLY__"] : [...spec.cflags];
     objects.push(obj);
     steps.push({
@@ -100,11 +128,30 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
       identity: [tc.identity],
       source,
       cwd,
-      command: [tc.cc, ...flags, ...common, ...includes, "-MD", "-MF", `${obj}.d`, "-MT", obj, "-c", relative(cwd, source), "-o", tmp(obj)],
+      command: [
+        tc.cc,
+        ...flags,
+        ...common,
+        ...includes,
+        "-MD",
+        "-MF",
+        `${obj}.d`,
+        "-MT",
+        obj,
+        "-c",
+        relative(cwd, source),
+        "-o",
+        tmp(obj),
+      ],
     });
   };
   for (const src of p.sources) compile(src, root, src.endsWith(".S"), []);
   compile(buildInfo, buildDir, false, []);
 
-  return { steps, objects, linkerScript: ldScript, linkFlags: [...spec.cflags, ...OPTIMIZE_FLAGS[p.optimize]] };
+  return {
+    steps,
+    objects,
+    linkerScript: ldScript,
+    linkFlags: [...spec.cflags, ...OPTIMIZE_FLAGS[p.optimize]],
+  };
 }

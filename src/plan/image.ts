@@ -45,7 +45,13 @@ export function planImage(p: ImagePlanInput): { steps: Step[]; elf: string } {
   const obj = `${dir}/bundle.o`;
   const elf = `${p.buildDir}/keel-${p.image}.elf`;
   // The manifest of the bundle (everything but payload bytes) is part of the key; payloads are inputs.
-  const manifest = JSON.stringify(p.capsules.map((c) => ({ ...c, guestElf: relative(p.buildDir, c.guestElf), ramSize: c.ramSize.toString() })));
+  const manifest = JSON.stringify(
+    p.capsules.map((c) => ({
+      ...c,
+      guestElf: relative(p.buildDir, c.guestElf),
+      ramSize: c.ramSize.toString(),
+    })),
+  );
   const steps: Step[] = [
     {
       id: `bundle:${bin}`,
@@ -57,7 +63,14 @@ export function planImage(p: ImagePlanInput): { steps: Step[]; elf: string } {
       action: async (ctx) => {
         const capsules: BundleCapsule[] = [];
         for (const c of p.capsules) {
-          capsules.push({ name: c.name, payload: await ctx.fs.readFile(c.guestElf), ramSize: c.ramSize, vcpus: c.vcpus, hart: c.hart, bootargs: c.bootargs });
+          capsules.push({
+            name: c.name,
+            payload: await ctx.fs.readFile(c.guestElf),
+            ramSize: c.ramSize,
+            vcpus: c.vcpus,
+            hart: c.hart,
+            bootargs: c.bootargs,
+          });
         }
         await ctx.writeOutput(bin, encodeBundle(capsules));
       },
@@ -89,9 +102,21 @@ export function planImage(p: ImagePlanInput): { steps: Step[]; elf: string } {
       outputs: [elf],
       identity: [tc.identity],
       cwd: p.buildDir,
-      command: [tc.cc, ...tc.baseFlags, ...tc.linkFlags, ...p.hypervisor.linkFlags, "-nostdlib", "-static", "-Wl,--build-id=none",
-        `-Wl,-T,${relative(p.buildDir, p.hypervisor.linkerScript)}`, "-o", tmp(elf),
-        ...p.hypervisor.objects.map((o) => relative(p.buildDir, o)), relative(p.buildDir, obj), ...tc.libs],
+      command: [
+        tc.cc,
+        ...tc.baseFlags,
+        ...tc.linkFlags,
+        ...p.hypervisor.linkFlags,
+        "-nostdlib",
+        "-static",
+        "-Wl,--build-id=none",
+        `-Wl,-T,${relative(p.buildDir, p.hypervisor.linkerScript)}`,
+        "-o",
+        tmp(elf),
+        ...p.hypervisor.objects.map((o) => relative(p.buildDir, o)),
+        relative(p.buildDir, obj),
+        ...tc.libs,
+      ],
     },
   ];
   return { steps, elf };

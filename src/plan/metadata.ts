@@ -3,7 +3,12 @@
 import type { ProbeRun } from "../toolchain/toolchain.ts";
 
 export type OptimizeMode = "Debug" | "ReleaseSafe" | "ReleaseFast" | "ReleaseSmall";
-export const OPTIMIZE_MODES: readonly OptimizeMode[] = ["Debug", "ReleaseSafe", "ReleaseFast", "ReleaseSmall"];
+export const OPTIMIZE_MODES: readonly OptimizeMode[] = [
+  "Debug",
+  "ReleaseSafe",
+  "ReleaseFast",
+  "ReleaseSmall",
+];
 
 export interface BuildMetadata {
   version: string;
@@ -37,7 +42,8 @@ export async function captureMetadata(
     }
   };
   const commit = (await git("rev-parse", "--short=12", "HEAD")) ?? "unknown";
-  const status = commit === "unknown" ? "" : ((await git("status", "--porcelain", "--untracked-files=no")) ?? "");
+  const status =
+    commit === "unknown" ? "" : ((await git("status", "--porcelain", "--untracked-files=no")) ?? "");
   const sde = env["SOURCE_DATE_EPOCH"];
   let epoch = 0;
   if (sde !== undefined && /^\d+$/.test(sde)) epoch = Number(sde);

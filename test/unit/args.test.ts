@@ -36,11 +36,14 @@ test("command-specific flags are accepted only for their command", () => {
 });
 
 test("bad input is a UserError with a precise message", () => {
-  assert.throws(() => parseArgs(["frobnicate"], {}), (e: unknown) => {
-    assert.ok(e instanceof UserError);
-    assert.match(e.message, /unknown command "frobnicate"; commands: build, run/);
-    return true;
-  });
+  assert.throws(
+    () => parseArgs(["frobnicate"], {}),
+    (e: unknown) => {
+      assert.ok(e instanceof UserError);
+      assert.match(e.message, /unknown command "frobnicate"; commands: build, run/);
+      return true;
+    },
+  );
   assert.throws(() => parseArgs(["build", "-Dsytem=x"], {}), /-D expects one of system=\.\.\., optimize/);
   assert.throws(() => parseArgs(["build", "-j", "0"], {}), /-j expects a positive number, got "0"/);
   assert.throws(() => parseArgs(["build", "--out"], {}), /--out expects a directory/);

@@ -4,7 +4,14 @@ import { decodeBundle, encodeBundle, sha256, type BundleCapsule } from "../../sr
 import { describeImage } from "../../src/image/describe.ts";
 
 const capsules: BundleCapsule[] = [
-  { name: "hello", payload: Buffer.from("payload-one"), ramSize: 16n << 20n, vcpus: 1, hart: undefined, bootargs: "a=b" },
+  {
+    name: "hello",
+    payload: Buffer.from("payload-one"),
+    ramSize: 16n << 20n,
+    vcpus: 1,
+    hart: undefined,
+    bootargs: "a=b",
+  },
   { name: "second", payload: Buffer.alloc(5000, 7), ramSize: 32n << 20n, vcpus: 2, hart: 1, bootargs: "" },
 ];
 

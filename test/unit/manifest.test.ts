@@ -111,8 +111,8 @@ test("the repo's images say what the boot tests expect", async () => {
     ["timer", "timer", undefined, ""],
   ]);
   assert.deepEqual(await capsules("pair"), [
-    ["hello-0", "hello", 0, ""],
-    ["hello-1", "hello", 1, ""],
+    ["hello-0", "hello", 0, "wait=300"],
+    ["hello-1", "hello", 1, "wait=300"],
   ]);
   assert.deepEqual(await capsules("reboot"), [["hello", "hello", undefined, "reboot"]]);
   assert.deepEqual(await capsules("fail"), [["hello", "hello", undefined, "fail"]]);

@@ -9,13 +9,19 @@ const fakeGit =
   async (argv) => {
     const key = argv.slice(3).join(" ");
     const out = answers[key];
-    return out === undefined ? { code: 128, stdout: "", stderr: "fatal" } : { code: 0, stdout: `${out}\n`, stderr: "" };
+    return out === undefined
+      ? { code: 128, stdout: "", stderr: "fatal" }
+      : { code: 0, stdout: `${out}\n`, stderr: "" };
   };
 
 const fields = { version: "0.1.0", port: "qemu-virt", optimize: "Debug" as const };
 
 test("SOURCE_DATE_EPOCH wins over the commit time", async () => {
-  const run = fakeGit({ "rev-parse --short=12 HEAD": "abcdef123456", "status --porcelain --untracked-files=no": "", "log -1 --format=%ct HEAD": "1700000000" });
+  const run = fakeGit({
+    "rev-parse --short=12 HEAD": "abcdef123456",
+    "status --porcelain --untracked-files=no": "",
+    "log -1 --format=%ct HEAD": "1700000000",
+  });
   const m = await captureMetadata(run, "/r", { SOURCE_DATE_EPOCH: "86400" }, fields);
   assert.equal(m.epoch, 86400);
   assert.equal(m.commit, "abcdef123456");
@@ -25,7 +31,11 @@ test("SOURCE_DATE_EPOCH wins over the commit time", async () => {
 });
 
 test("dirty tree and no-git fallbacks", async () => {
-  const dirty = fakeGit({ "rev-parse --short=12 HEAD": "abc", "status --porcelain --untracked-files=no": " M x.c", "log -1 --format=%ct HEAD": "5" });
+  const dirty = fakeGit({
+    "rev-parse --short=12 HEAD": "abc",
+    "status --porcelain --untracked-files=no": " M x.c",
+    "log -1 --format=%ct HEAD": "5",
+  });
   assert.equal((await captureMetadata(dirty, "/r", {}, fields)).dirty, true);
   const none = await captureMetadata(fakeGit({}), "/r", {}, fields);
   assert.deepEqual([none.commit, none.dirty, none.epoch], ["unknown", false, 0]);
@@ -62,7 +72,11 @@ test("toolchain choice follows CROSS_COMPILE and KEEL_TOOLCHAIN", () => {
 test("a missing compiler is a user error naming the package", async () => {
   const run: ProbeRun = async () => ({ code: 127, stdout: "", stderr: "" });
   await assert.rejects(probeToolchain(chooseToolchain({}), run), /gcc-riscv64-unknown-elf/);
-  const ok: ProbeRun = async (argv) => ({ code: 0, stdout: argv.includes("--version") ? "gcc 12.2\nx" : "/usr/lib/cc1\n", stderr: "" });
+  const ok: ProbeRun = async (argv) => ({
+    code: 0,
+    stdout: argv.includes("--version") ? "gcc 12.2\nx" : "/usr/lib/cc1\n",
+    stderr: "",
+  });
   const tc = await probeToolchain(chooseToolchain({}), ok);
   assert.equal(tc.identity, "gcc riscv64-unknown-elf-gcc (/usr/lib/cc1) gcc 12.2");
 });
