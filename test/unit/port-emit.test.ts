@@ -10,20 +10,11 @@ import { emitPortHeader } from "../../src/port/emit-header.ts";
 import { qemuArgv } from "../../src/port/emit-qemu.ts";
 import { loadPort, parsePort } from "../../src/port/load.ts";
 import { resolvePort } from "../../src/port/resolve.ts";
+import { matchesGolden as golden } from "../golden/golden.ts";
 
 const GOLDEN = "test/golden/port";
+const matchesGolden = (name: string, actual: string): Promise<void> => golden(`${GOLDEN}/${name}`, actual);
 const qemuVirt = async () => resolvePort(await loadPort("ports/qemu-virt.yaml"));
-
-async function matchesGolden(name: string, actual: string): Promise<void> {
-  const file = `${GOLDEN}/${name}`;
-  if (process.env["KEEL_UPDATE_GOLDEN"] === "1") await writeFile(file, actual);
-  const expected = await readFile(file, "utf8");
-  assert.equal(
-    actual,
-    expected,
-    `${file} differs; if the change is intended, rerun with KEEL_UPDATE_GOLDEN=1`,
-  );
-}
 
 test("golden: keel_port.h of qemu-virt", async () => {
   await matchesGolden("qemu-virt.keel_port.h", emitPortHeader(await qemuVirt()));

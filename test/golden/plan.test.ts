@@ -1,0 +1,146 @@
+// Golden files for what the pipeline generates before any compiler runs: the planned steps of the
+// default image (every command line, with the checkout as /src and the out dir as /out), the generated
+// build_info.c, bundle.S, and the linker script after the real preprocessor.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Step } from "../../src/graph/index.ts";
+import { loadImage } from "../../src/manifest/image.ts";
+import { emitPortHeader } from "../../src/port/emit-header.ts";
+import { loadPortByName } from "../../src/port/registry.ts";
+import { planGuests } from "../../src/plan/guest.ts";
+import { planHypervisor } from "../../src/plan/hypervisor.ts";
+import { BUNDLE_ASM, planImage } from "../../src/plan/image.ts";
+import { renderBuildInfoC, type BuildMetadata } from "../../src/plan/metadata.ts";
+import type { Toolchain } from "../../src/toolchain/toolchain.ts";
+import { matchesGolden } from "./golden.ts";
+
+const ROOT = process.cwd();
+const SRC = "/src";
+const OUT = "/out";
+const TOOLCHAIN: Toolchain = {
+  kind: "gcc",
+  cc: "riscv64-unknown-elf-gcc",
+  baseFlags: [],
+  linkFlags: [],
+  libs: ["-lgcc"],
+  identity: "gcc (golden)",
+};
+const META: BuildMetadata = {
+  version: "0.1.0",
+  commit: "0123456789ab",
+  dirty: false,
+  epoch: 1700000000,
+  port: "qemu-virt",
+  optimize: "Debug",
+};
+
+/** Sources of a repo folder, as they would sit under /src. */
+const sources = (dir: string): string[] =>
+  readdirSync(join(ROOT, dir))
+    .filter((n) => (n.endsWith(".c") || n.endsWith(".S")) && !n.endsWith(".ld.S"))
+    .sort()
+    .map((n) => `${SRC}/${dir}/${n}`);
+
+async function plannedSteps(): Promise<Step[]> {
+  const port = await loadPortByName(ROOT, "qemu-virt");
+  const image = await loadImage(ROOT, "demo");
+  const buildDir = `${OUT}/qemu-virt-Debug`;
+  const hv = planHypervisor({
+    root: SRC,
+    buildDir,
+    outDir: OUT,
+    optimize: "Debug",
+    toolchain: TOOLCHAIN,
+    metadata: META,
+    spec: {
+      arch: port.hypervisor.arch,
+      cflags: port.hypervisor.cflags,
+      asflags: port.hypervisor.asflags,
+      portHeader: emitPortHeader(port),
+    },
+    sources: port.hypervisor.sourceDirs.flatMap(sources),
+  });
+  const guestNames = [...new Set(image.capsules.map((c) => c.guest))];
+  const guests = planGuests({
+    root: SRC,
+    buildDir,
+    outDir: OUT,
+    toolchain: TOOLCHAIN,
+    libSources: sources("guests/lib"),
+    guests: guestNames.map((name) => ({ name, sources: sources(`guests/${name}`) })),
+  });
+  const img = planImage({
+    root: SRC,
+    buildDir,
+    outDir: OUT,
+    image: image.name,
+    toolchain: TOOLCHAIN,
+    hypervisor: hv,
+    capsules: image.capsules.map((c) => ({
+      name: c.name,
+      guestElf: guests.elves.get(c.guest)!,
+      ramSize: c.ram,
+      vcpus: c.vcpus,
+      hart: c.hart,
+      bootargs: c.bootargs,
+    })),
+  });
+  return [...hv.steps, ...guests.steps, ...img.steps];
+}
+
+function describeStep(s: Step): string {
+  const lines = [`${s.kind} ${s.label}`, `  id: ${s.id}`];
+  lines.push(`  inputs: ${s.inputs.join(" ") || "-"}`, `  outputs: ${s.outputs.join(" ")}`);
+  if (s.depfile) lines.push(`  depfile: ${s.depfile}`);
+  if (s.command) lines.push(`  cwd: ${s.cwd ?? OUT}`, `  argv: ${s.command.join(" ")}`);
+  else lines.push(`  action, identity sha: ${s.identity.length} item(s)`);
+  return lines.join("\n");
+}
+
+test("golden: the planned steps of the demo image", async () => {
+  const steps = await plannedSteps();
+  await matchesGolden("test/golden/plan/qemu-virt-demo.steps", `${steps.map(describeStep).join("\n\n")}\n`);
+});
+
+test("every compile step writes its object as .tmp and has a depfile; every path is absolute", async () => {
+  for (const s of await plannedSteps()) {
+    for (const p of [...s.inputs, ...s.outputs]) assert.ok(p.startsWith("/"), `${s.id}: ${p}`);
+    if (s.kind === "CC") {
+      assert.ok(s.depfile, `${s.id} has no depfile`);
+      assert.ok(s.command?.includes(`${s.outputs[0]}.tmp`), `${s.id} must write ${s.outputs[0]}.tmp`);
+      assert.ok(s.command?.includes("-Werror"), `${s.id} must build with -Werror`);
+    }
+  }
+});
+
+test("golden: generated build_info.c and bundle.S", async () => {
+  await matchesGolden("test/golden/plan/build_info.c", renderBuildInfoC(META));
+  await matchesGolden("test/golden/plan/bundle.S", BUNDLE_ASM);
+});
+
+test("golden: keel.ld after the real preprocessor", async (t) => {
+  const cc = process.env["CROSS_COMPILE"] ? `${process.env["CROSS_COMPILE"]}gcc` : "riscv64-unknown-elf-gcc";
+  try {
+    execFileSync(cc, ["--version"], { stdio: "ignore" });
+  } catch {
+    t.skip(`${cc} not installed`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "keel-ld-"));
+  try {
+    const port = await loadPortByName(ROOT, "qemu-virt");
+    writeFileSync(join(dir, "keel_port.h"), emitPortHeader(port));
+    const ld = execFileSync(
+      cc,
+      ["-E", "-P", "-x", "c", "-D__ASSEMBLY__", "-include", join(dir, "keel_port.h"), "hypervisor/arch/riscv/keel.ld.S"],
+      { encoding: "utf8" },
+    );
+    await matchesGolden("test/golden/plan/qemu-virt.keel.ld", ld);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
