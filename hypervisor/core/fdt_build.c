@@ -243,6 +243,7 @@ size_t fdt_build_guest(void *buf, size_t cap, const struct guest_dt_params *p)
 	fdtw_prop_str(&w, "riscv,isa", p->isa);
 	fdtw_prop_str(&w, "mmu-type", "riscv,sv39");
 	fdtw_node_begin(&w, "interrupt-controller");
+	fdtw_prop_u32(&w, "#address-cells", 0); /* dtc's interrupt_provider check */
 	fdtw_prop_u32(&w, "#interrupt-cells", 1);
 	fdtw_prop_empty(&w, "interrupt-controller");
 	fdtw_prop_str(&w, "compatible", "riscv,cpu-intc");
