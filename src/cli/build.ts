@@ -1,7 +1,7 @@
 // keel build / keel run: resolve port + image + toolchain + metadata (the I/O edge), plan the steps (pure),
 // hand them to the graph engine, link out/keel.elf to the result, and for run boot it in QEMU.
 import { readdirSync, renameSync, rmSync, symlinkSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import {
   build,
   compdbStep,
@@ -155,7 +155,7 @@ function linkLatest(outDir: string, elf: string): void {
 function requestOf(root: string, args: ParsedArgs): BuildRequest {
   return {
     root,
-    outDir: args.outDir ? join(process.cwd(), args.outDir) : join(root, "out"),
+    outDir: args.outDir ? resolve(args.outDir) : join(root, "out"),
     system: args.defines.system,
     optimize: args.defines.optimize,
     image: args.defines.image,

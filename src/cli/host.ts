@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ProbeRun } from "../toolchain/toolchain.ts";
+import { UserError } from "../util/errors.ts";
 
 /** The Keel checkout: $KEEL_ROOT (set by ./keel), else the nearest parent with Keel's package.json. */
 export function repoRoot(): string {
