@@ -17,7 +17,7 @@ export function repoRoot(): string {
       return dir;
     const up = dirname(dir);
     if (up === dir)
-      throw new Error("cannot find the Keel checkout (no package.json named keel above the CLI)");
+      throw new UserError("cannot find the Keel checkout: run ./keel from it, or set KEEL_ROOT");
     dir = up;
   }
 }

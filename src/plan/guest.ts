@@ -3,7 +3,7 @@
 import { relative } from "node:path";
 import type { Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
-import type { Toolchain } from "../toolchain/toolchain.ts";
+import { ccCommand, type Toolchain } from "../toolchain/toolchain.ts";
 import { FREESTANDING, GUEST_ARCH, prefixMaps } from "./flags.ts";
 
 export interface GuestPlanInput {
@@ -50,8 +50,7 @@ export function planGuests(p: GuestPlanInput): GuestPlan {
       identity: [tc.identity],
       source: src,
       cwd: root,
-      command: [
-        tc.cc,
+      command: ccCommand(tc, [
         ...flags,
         ...(isAsm ? ["-D__ASSEMBLY__"] : []),
         "-MD",
@@ -63,7 +62,7 @@ export function planGuests(p: GuestPlanInput): GuestPlan {
         relative(root, src),
         "-o",
         tmp(obj),
-      ],
+      ]),
     });
     return obj;
   };
@@ -81,8 +80,7 @@ export function planGuests(p: GuestPlanInput): GuestPlan {
       outputs: [elf],
       identity: [tc.identity],
       cwd: root,
-      command: [
-        tc.cc,
+      command: ccCommand(tc, [
         ...tc.baseFlags,
         ...tc.linkFlags,
         ...GUEST_ARCH,
@@ -94,7 +92,7 @@ export function planGuests(p: GuestPlanInput): GuestPlan {
         tmp(elf),
         ...objects,
         ...tc.libs,
-      ],
+      ]),
     });
   }
   return { steps, elves };

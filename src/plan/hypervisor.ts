@@ -3,7 +3,7 @@
 import { relative } from "node:path";
 import type { Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
-import type { Toolchain } from "../toolchain/toolchain.ts";
+import { ccCommand, type Toolchain } from "../toolchain/toolchain.ts";
 import { FREESTANDING, OPTIMIZE_FLAGS, prefixMaps } from "./flags.ts";
 import type { BuildMetadata, OptimizeMode } from "./metadata.ts";
 import { renderBuildInfoC } from "./metadata.ts";
@@ -90,8 +90,7 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
     depfile: `${ldScript}.d`,
     identity: [tc.identity],
     cwd: root,
-    command: [
-      tc.cc,
+    command: ccCommand(tc, [
       ...tc.baseFlags,
       "-E",
       "-P",
@@ -109,7 +108,7 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
       relative(root, ldSource),
       "-o",
       tmp(ldScript),
-    ],
+    ]),
   });
 
   const objects: string[] = [];
@@ -128,8 +127,7 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
       identity: [tc.identity],
       source,
       cwd,
-      command: [
-        tc.cc,
+      command: ccCommand(tc, [
         ...flags,
         ...common,
         ...includes,
@@ -142,7 +140,7 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
         relative(cwd, source),
         "-o",
         tmp(obj),
-      ],
+      ]),
     });
   };
   for (const src of p.sources) compile(src, root, src.endsWith(".S"), []);

@@ -4,7 +4,7 @@ import { relative } from "node:path";
 import type { Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
 import { encodeBundle, type BundleCapsule } from "../image/bundle.ts";
-import type { Toolchain } from "../toolchain/toolchain.ts";
+import { ccCommand, type Toolchain } from "../toolchain/toolchain.ts";
 import type { HypervisorPlan } from "./hypervisor.ts";
 
 /** A capsule of the image, with the ELF of its guest still to be read at build time. */
@@ -92,7 +92,7 @@ export function planImage(p: ImagePlanInput): { steps: Step[]; elf: string } {
       outputs: [obj],
       identity: [tc.identity],
       cwd: dir,
-      command: [tc.cc, ...tc.baseFlags, ...p.hypervisor.linkFlags, "-c", "bundle.S", "-o", tmp(obj)],
+      command: ccCommand(tc, [...tc.baseFlags, ...p.hypervisor.linkFlags, "-c", "bundle.S", "-o", tmp(obj)]),
     },
     {
       id: `ld:${elf}`,
@@ -102,8 +102,7 @@ export function planImage(p: ImagePlanInput): { steps: Step[]; elf: string } {
       outputs: [elf],
       identity: [tc.identity],
       cwd: p.buildDir,
-      command: [
-        tc.cc,
+      command: ccCommand(tc, [
         ...tc.baseFlags,
         ...tc.linkFlags,
         ...p.hypervisor.linkFlags,
@@ -116,7 +115,7 @@ export function planImage(p: ImagePlanInput): { steps: Step[]; elf: string } {
         ...p.hypervisor.objects.map((o) => relative(p.buildDir, o)),
         relative(p.buildDir, obj),
         ...tc.libs,
-      ],
+      ]),
     },
   ];
   return { steps, elf };

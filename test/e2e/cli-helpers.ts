@@ -29,7 +29,15 @@ export interface RunOptions {
 }
 
 /** Variables that change what keel does; removed so the tests see the defaults a plain shell would. */
-const NEUTRAL = ["O", "VERBOSE", "KEEL_ROOT", "KEEL_TOOLCHAIN", "CROSS_COMPILE", "CC", "KEEL_CACHE_DIR"];
+const NEUTRAL = [
+  "O",
+  "VERBOSE",
+  "KEEL_ROOT",
+  "KEEL_TOOLCHAIN",
+  "CROSS_COMPILE",
+  "KEEL_CLANG",
+  "KEEL_CACHE_DIR",
+];
 
 function environment(opts: RunOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "0" };

@@ -78,10 +78,6 @@ early_trap:
 	wfi
 	j	early_trap
 
-/* The load address for keel.ld.S (see there). */
-	.globl __keel_load_addr
-	.set __keel_load_addr, KEEL_LOAD_ADDR
-
 	.section .data
 	.balign 8
 	.globl keel_harts_arrived, keel_boot_lottery, keel_harts_released

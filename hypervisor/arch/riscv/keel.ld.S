@@ -1,8 +1,6 @@
 /* keel.ld.S - link the hypervisor image (docs/design/build-inputs.md).
- * Preprocessed with keel_port.h included; port addresses there carry a UL
- * suffix that ld cannot read, so the load address comes in as the absolute
- * symbol __keel_load_addr (defined from KEEL_LOAD_ADDR in entry.S, where the
- * assembler accepts the suffix). */
+ * Preprocessed with -D__ASSEMBLY__ and keel_port.h included, whose
+ * assembly block gives the port's addresses as plain numbers ld can read. */
 OUTPUT_ARCH(riscv)
 ENTRY(_start)
 
@@ -16,7 +14,7 @@ PHDRS
 
 SECTIONS
 {
-	. = __keel_load_addr;
+	. = KEEL_LOAD_ADDR;
 	__keel_image_start = .;
 
 	.text : {

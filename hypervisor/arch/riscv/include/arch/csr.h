@@ -121,25 +121,24 @@
 		__asm__ volatile("csrc " #csr ", %0" ::"rK"(__v) : "memory"); \
 	})
 
-/* HFENCE.GVMA / HFENCE.VVMA need the H extension, which GCC 12's -march
- * cannot name; enable it for these instructions only. */
+/* HFENCE.GVMA / HFENCE.VVMA need the H extension, which neither GCC 12's
+ * -march nor clang 14's integrated assembler can name (and clang 14 has no
+ * `.option arch`): spell them with .insn, which both assemblers take.
+ * R-type, opcode SYSTEM (0x73), funct3 0, rd x0, funct7 0x31 (gvma) / 0x11 (vvma). */
 static inline void hfence_gvma_all(void)
 {
-	__asm__ volatile(".option push\n.option arch, +h\nhfence.gvma zero, zero\n.option pop" ::
-				 : "memory");
+	__asm__ volatile(".insn r 0x73, 0, 0x31, x0, x0, x0" ::: "memory"); /* hfence.gvma zero, zero */
 }
 
 static inline void hfence_gvma_vmid(unsigned long vmid)
 {
-	__asm__ volatile(".option push\n.option arch, +h\nhfence.gvma zero, %0\n.option pop" ::"r"(vmid)
-			 : "memory");
+	__asm__ volatile(".insn r 0x73, 0, 0x31, x0, x0, %0" ::"r"(vmid) : "memory"); /* hfence.gvma zero, vmid */
 }
 
 /* Flushes VS-stage translations of the VMID currently in hgatp. */
 static inline void hfence_vvma_all(void)
 {
-	__asm__ volatile(".option push\n.option arch, +h\nhfence.vvma zero, zero\n.option pop" ::
-				 : "memory");
+	__asm__ volatile(".insn r 0x73, 0, 0x11, x0, x0, x0" ::: "memory"); /* hfence.vvma zero, zero */
 }
 
 #endif /* __ASSEMBLY__ */
