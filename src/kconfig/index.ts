@@ -1,0 +1,24 @@
+// Keel's Kconfig engine: a Linux 6.1-compatible implementation of the Kconfig language and of `conf`'s
+// non-interactive commands. See docs/kconfig.md.
+
+export { loadKconfig, Kconfig, kconfigError, type LoadOptions } from "./kconfig.ts";
+export {
+  olddefconfig,
+  defconfig,
+  savedefconfig,
+  allnoconfig,
+  allyesconfig,
+  allmodconfig,
+  alldefconfig,
+  tinyconfig,
+  mergeConfig,
+  autoconf,
+  type CommandResult,
+  type ConfigInput,
+} from "./commands.ts";
+export { readConfig, readConfigText } from "./confread.ts";
+export { writeConfig, writeDefconfig, writeAutoconf, type AutoconfFiles } from "./confwrite.ts";
+export { treeFs, shellRunner } from "./node.ts";
+export type { KconfigFs } from "./stream.ts";
+export type { ShellRunner } from "./macro.ts";
+export type { Sym, MenuNode, Tri } from "./model.ts";

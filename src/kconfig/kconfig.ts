@@ -1,0 +1,129 @@
+// Loading a Kconfig tree: parse, finalize and check it, giving the Kconfig object every command works on.
+
+import { DepChecker } from "./depcheck.ts";
+import { Evaluator } from "./eval.ts";
+import { Finalizer } from "./finalize.ts";
+import { Macros, type ShellRunner } from "./macro.ts";
+import { formatWarning, type MenuNode, type Sym, SymbolTable } from "./model.ts";
+import { Parser } from "./parser.ts";
+import type { KconfigFs } from "./stream.ts";
+import { UserError } from "../util/errors.ts";
+
+export interface LoadOptions {
+  /** The top-level Kconfig file, as the tree names it (e.g. "Kconfig"). */
+  file?: string;
+  fs: KconfigFs;
+  /** Environment visible to $(VAR) references (ARCH, SRCARCH, CC, srctree, ...). */
+  env?: Readonly<Record<string, string | undefined>>;
+  shell?: ShellRunner;
+  /** Receives $(info,...) lines. */
+  info?: (line: string) => void;
+}
+
+/** A parsed, finalized Kconfig tree with its current symbol values. */
+export class Kconfig {
+  /** Linux's conf_changed: whether values may differ from the last written .config. */
+  changed = true;
+  /** Warnings so far (parse, finalize, unmet dependencies, .config reading), in Linux's wording. */
+  readonly warnings: string[];
+
+  constructor(
+    readonly symbols: SymbolTable,
+    readonly root: MenuNode,
+    readonly modules: Sym,
+    readonly ev: Evaluator,
+    /** Every Kconfig file read, first read first. */
+    readonly files: readonly string[],
+    /** Environment variables the tree read, with their values (auto.conf.cmd's dependencies). */
+    readonly envUsed: ReadonlyMap<string, string>,
+    warnings: string[],
+  ) {
+    this.warnings = warnings;
+  }
+
+  /** The title written at the top of every output (mainmenu, or "Main menu"). */
+  get title(): string {
+    return this.root.prompt?.text ?? "Main menu";
+  }
+
+  /** sym_clear_all_valid: every value is recomputed on next use. */
+  clearAllValid(): void {
+    this.changed = true;
+    this.ev.clearAllValid();
+  }
+
+  /** The named, non-choice symbol, if the tree has it. */
+  symbol(name: string): Sym | undefined {
+    return this.symbols.find(name);
+  }
+
+  /** All warnings including unmet-dependency reports from evaluation. */
+  allWarnings(): string[] {
+    return [...this.warnings, ...this.ev.warnings];
+  }
+}
+
+/** Parses a whole tree; throws a UserError listing every `file:line: error: ...`. */
+export function loadKconfig(opts: LoadOptions): Kconfig {
+  const warnings: string[] = [];
+  const warn = (file: string, line: number, msg: string): void => {
+    warnings.push(formatWarning(file, line, msg));
+  };
+  const symbols = new SymbolTable();
+  // The macro host asks the parser where expansion happens; the parser needs the macros: a late binding.
+  const at: { parser?: Parser } = {};
+  const macros = new Macros({
+    env: opts.env ?? {},
+    shell:
+      opts.shell ??
+      (() => {
+        throw new Error("kconfig: $(shell,...) used but no shell runner was given");
+      }),
+    info: opts.info ?? (() => {}),
+    warn: (text) => warnings.push(text),
+    file: () => at.parser?.ts.current?.file ?? "",
+    line: () => at.parser?.ts.current?.line ?? 0,
+  });
+  at.parser = new Parser(opts.fs, symbols, macros, warn);
+  const parsed = at.parser.parse(opts.file ?? "Kconfig");
+  if (parsed.errors.length) throw kconfigError(parsed.errors);
+
+  const modules = parsed.modulesSym ?? symbols.no;
+  const root = parsed.root;
+  if (!root.prompt) {
+    root.prompt = {
+      type: "menu",
+      expr: null,
+      range: null,
+      visible: null,
+      visibleTri: 0,
+      text: "Main menu",
+      menu: root,
+      file: root.file,
+      line: 0,
+    };
+  }
+  new Finalizer(symbols, modules, warn).finalize(root);
+  const checker = new DepChecker();
+  for (const s of symbols.all()) checker.check(s);
+  if (checker.errors.length) {
+    const first = checker.errors[0]!;
+    throw new UserError(first.message, {
+      details: [...first.details, ...checker.errors.slice(1).flatMap((e) => [e.message, ...e.details])],
+    });
+  }
+  return new Kconfig(
+    symbols,
+    root,
+    modules,
+    new Evaluator(symbols, modules),
+    parsed.files,
+    macros.envUsed,
+    warnings,
+  );
+}
+
+/** One UserError for a list of `file:line: error: ...` lines: the first is the message, the rest details. */
+export function kconfigError(errors: readonly string[]): UserError {
+  return new UserError(errors[0]!, { details: errors.slice(1) });
+}
