@@ -54,7 +54,9 @@ static void check_sbi(void)
 	check("probe TIME", sbi_probe_extension(SBI_EXT_TIME).value, 1);
 	check("probe SRST", sbi_probe_extension(SBI_EXT_SRST).value, 1);
 	check("probe DBCN", sbi_probe_extension(SBI_EXT_DBCN).value, 1);
-	check("probe HSM is absent", sbi_probe_extension(SBI_EXT_HSM).value, 0);
+	check("probe HSM", sbi_probe_extension(SBI_EXT_HSM).value, 1);
+	check("probe IPI", sbi_probe_extension(SBI_EXT_IPI).value, 1);
+	check("probe RFENCE", sbi_probe_extension(SBI_EXT_RFENCE).value, 1);
 	check("probe unknown EID is absent", sbi_probe_extension(EID_BOGUS).value, 0);
 
 	/* binary-encoding.adoc: an unknown EID or FID returns NOT_SUPPORTED. */
@@ -62,6 +64,20 @@ static void check_sbi(void)
 	check("unknown EID returns NOT_SUPPORTED", r.error, SBI_ERR_NOT_SUPPORTED);
 	r = sbi_ecall(SBI_EXT_BASE, 100, 0, 0, 0, 0, 0, 0);
 	check("unknown BASE FID returns NOT_SUPPORTED", r.error, SBI_ERR_NOT_SUPPORTED);
+
+	/* ext-hsm.adoc: this capsule has one vCPU, which is running. */
+	r = sbi_hart_get_status(0);
+	check("HSM status of vCPU 0 is STARTED", r.error ? r.error : r.value, SBI_HSM_STATE_STARTED);
+	r = sbi_hart_get_status(1);
+	check("HSM status of an absent vCPU returns INVALID_PARAM", r.error, SBI_ERR_INVALID_PARAM);
+
+	/* ext-ipi.adoc / ext-rfence.adoc: a hart mask naming an absent hart ->
+	 * INVALID_PARAM; the HFENCE functions (for nested hypervisors) are not
+	 * offered -> NOT_SUPPORTED. */
+	r = sbi_send_ipi(0x2, 0);
+	check("IPI to an absent vCPU returns INVALID_PARAM", r.error, SBI_ERR_INVALID_PARAM);
+	r = sbi_ecall(SBI_EXT_RFENCE, 3, 1, 0, 0, 0, 0, 0);
+	check("RFENCE HFENCE.GVMA.VMID returns NOT_SUPPORTED", r.error, SBI_ERR_NOT_SUPPORTED);
 
 	/* ext-sys-reset.adoc: type 3 is reserved -> INVALID_PARAM. */
 	r = sbi_system_reset(3, SBI_SRST_REASON_NONE);

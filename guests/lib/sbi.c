@@ -73,6 +73,13 @@ struct sbiret sbi_remote_sfence_vma(unsigned long hart_mask, unsigned long hart_
 			 hart_mask_base, start, size, 0, 0);
 }
 
+struct sbiret sbi_remote_sfence_vma_asid(unsigned long hart_mask, unsigned long hart_mask_base,
+					 unsigned long start, unsigned long size, unsigned long asid)
+{
+	return sbi_ecall(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA_ASID, hart_mask,
+			 hart_mask_base, start, size, asid, 0);
+}
+
 struct sbiret sbi_hart_start(unsigned long hartid, unsigned long start_addr,
 			     unsigned long opaque)
 {
@@ -88,6 +95,13 @@ struct sbiret sbi_hart_stop(void)
 struct sbiret sbi_hart_get_status(unsigned long hartid)
 {
 	return sbi_ecall(SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, hartid, 0, 0, 0, 0, 0);
+}
+
+struct sbiret sbi_hart_suspend(u32 suspend_type, unsigned long resume_addr,
+			       unsigned long opaque)
+{
+	return sbi_ecall(SBI_EXT_HSM, SBI_HSM_HART_SUSPEND, suspend_type, resume_addr,
+			 opaque, 0, 0, 0);
 }
 
 struct sbiret sbi_system_reset(u32 type, u32 reason)

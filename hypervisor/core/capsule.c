@@ -1,6 +1,7 @@
 /* capsule.c - a capsule's life: created from its bundle record, booted from
- * its pristine payload (again on every reboot), run until it ends, scrubbed.
- * The states are drawn in docs/design/vcpu-states.md. */
+ * its pristine payload (again on every reboot) when the scheduler first
+ * picks its vCPU 0, run by the scheduler (sched.c) until a request ends it,
+ * then scrubbed. The states are drawn in docs/design/vcpu-states.md. */
 #include <keel/bundle_check.h>
 #include <keel/capsule.h>
 #include <keel/console.h>
@@ -13,6 +14,8 @@
 #include <keel/printf.h>
 #include <keel/sched.h>
 #include <keel/vtimer.h>
+
+_Static_assert(CAPSULE_NAME_MAX == KEEL_BUNDLE_NAME_MAX, "capsule name buffer = bundle name field");
 
 struct capsule capsules[KEEL_MAX_CAPSULES];
 unsigned capsule_count;
@@ -52,20 +55,44 @@ static void fail_early(struct capsule *c, const char *why)
 	capsule_end(c, CAPSULE_FAILED);
 }
 
+/* "hart 1", "any hart", "harts 0,2": where the capsule's vCPUs may run. */
+static void format_affinity(u64 mask, u64 usable, char *buf, size_t size)
+{
+	size_t n;
+
+	if (mask == usable && (mask & (mask - 1)) != 0) {
+		strlcpy(buf, "any hart", size);
+		return;
+	}
+	n = strlcpy(buf, (mask & (mask - 1)) ? "harts " : "hart ", size);
+	for (unsigned h = 0; h < 64 && n < size; h++) {
+		if (!(mask & (1UL << h)))
+			continue;
+		n += (size_t)snprintf(buf + n, size - n, "%s%u", (mask & ((1UL << h) - 1)) ? "," : "", h);
+	}
+}
+
 /* Turns record i into a READY capsule, or an ENDED (failed) one. */
-static void capsule_create(unsigned i)
+static void capsule_create(unsigned i, u64 usable)
 {
 	const struct keel_capsule_record *r = bundle_record(&bundle, i);
 	struct capsule *c = &capsules[i];
 	struct elf_window win;
 	struct isol_region region;
 	const char *why;
-	char msg[96];
+	char msg[96], where[48];
+	u64 wanted;
 
 	c->id = i;
 	c->state = CAPSULE_READY;
-	c->vcpu.capsule = c;
-	c->vcpu.id = 0;
+	c->nr_vcpus = 1;
+	for (unsigned v = 0; v < KEEL_MAX_VCPUS; v++) {
+		c->vcpus[v].capsule = c;
+		c->vcpus[v].id = v;
+		c->vcpus[v].state = VCPU_STOPPED;
+		c->vcpus[v].hsm = VCPU_HSM_STOPPED;
+		c->vcpus[v].running_on = -1;
+	}
 	if (bundle_check_record(&bundle, r, &why)) {
 		snprintf(c->name, sizeof(c->name), "#%u", i);
 		snprintf(msg, sizeof(msg), "bad bundle record: %s", why);
@@ -77,7 +104,15 @@ static void capsule_create(unsigned i)
 	c->payload_size = r->payload_size;
 	c->bootargs = bundle_bootargs(&bundle, r);
 	c->ram_size = r->ram_size;
+	c->dtb_gpa = KEEL_GUEST_RAM_BASE + c->ram_size - KEEL_GUEST_DTB_MAX;
+	c->high_priority = r->priority == KEEL_PRIORITY_HIGH;
 
+	if (r->vcpus > KEEL_MAX_VCPUS) {
+		snprintf(msg, sizeof(msg), "%u vCPUs asked, at most %u", r->vcpus, KEEL_MAX_VCPUS);
+		fail_early(c, msg);
+		return;
+	}
+	c->nr_vcpus = r->vcpus;
 	if (!bundle_payload_verified(&bundle, r)) {
 		fail_early(c, "payload SHA-256 mismatch");
 		return;
@@ -88,7 +123,11 @@ static void capsule_create(unsigned i)
 		fail_early(c, msg);
 		return;
 	}
-	if (sched_place(c, r->hart, &why)) {
+	/* The record's affinity mask; else its one hart; else (0) any. */
+	wanted = r->affinity;
+	if (wanted == 0 && r->hart != KEEL_HART_ANY)
+		wanted = r->hart < 64 ? 1UL << r->hart : ~0UL;  /* ~0: names absent harts */
+	if (sched_affinity(wanted, &c->affinity, &why)) {
 		fail_early(c, why);
 		return;
 	}
@@ -106,13 +145,17 @@ static void capsule_create(unsigned i)
 		fail_early(c, why);
 		return;
 	}
-	klog("capsule %s: hart %u, %lu MiB RAM at 0x%lx, entry 0x%lx", c->name, c->hart,
-	     c->ram_size >> 20, c->ram_hpa, c->entry);
-	if (r->vcpus > 1)
-		klog("capsule %s: %u vCPUs requested, only vCPU 0 runs", c->name, r->vcpus);
+	format_affinity(c->affinity, usable, where, sizeof(where));
+	klog("capsule %s: %s, %lu MiB RAM at 0x%lx, entry 0x%lx%s", c->name, where, c->ram_size >> 20,
+	     c->ram_hpa, c->entry, c->high_priority ? ", priority high" : "");
+	if (c->nr_vcpus > 1)
+		klog("capsule %s: %u vCPUs (vCPU 0 boots, the others wait for HSM start)", c->name,
+		     c->nr_vcpus);
+	c->needs_boot = true;
+	sched_capsule_start(c);
 }
 
-void capsules_init(const struct host_info *host, u64 ram_start, u64 ram_end)
+void capsules_init(const struct host_info *host, u64 usable_harts, u64 ram_start, u64 ram_end)
 {
 	const char *why;
 
@@ -127,16 +170,13 @@ void capsules_init(const struct host_info *host, u64 ram_start, u64 ram_end)
 
 	capsule_count = bundle.hdr->capsule_count;
 	for (unsigned i = 0; i < capsule_count; i++)
-		capsule_create(i);
+		capsule_create(i, usable_harts);
 }
 
-/* Puts a fresh copy of the capsule in its RAM and its vCPU on this hart.
- * Returns -1 (capsule failed) if its device tree does not fit. */
-static int capsule_boot(struct capsule *c)
+void capsule_boot(struct capsule *c)
 {
 	struct elf_window win = load_window(c);
 	u8 *ram = (u8 *)(uptr)c->ram_hpa;
-	u64 dtb_gpa = KEEL_GUEST_RAM_BASE + c->ram_size - KEEL_GUEST_DTB_MAX;
 	struct guest_dt_params dt = {
 		.ram_gpa = KEEL_GUEST_RAM_BASE,
 		.ram_size = c->ram_size,
@@ -144,55 +184,40 @@ static int capsule_boot(struct capsule *c)
 		.isa = guest_isa,
 		.bootargs = c->bootargs,
 		.boot_count = c->boot_count,
+		.vcpus = c->nr_vcpus,
 	};
 
+	c->needs_boot = false;
+	c->state = CAPSULE_RUNNING;
 	/* Scrub: nothing of an earlier boot survives a reboot. */
 	memset(ram, 0, c->ram_size);
 	elf_load(c->payload, &win, ram);
-	if (!fdt_build_guest(ram + (dtb_gpa - KEEL_GUEST_RAM_BASE), KEEL_GUEST_DTB_MAX, &dt)) {
+	if (!fdt_build_guest(ram + (c->dtb_gpa - KEEL_GUEST_RAM_BASE), KEEL_GUEST_DTB_MAX, &dt)) {
 		capsule_request_fail(c, "device tree does not fit");
-		return -1;
+		return;
 	}
+	/* The ELF was written through the data side: make this hart's
+	 * instruction fetch see it (other harts fence.i when a vCPU moves). */
 	hart_sync_icache();
-
-	vcpu_reset(&c->vcpu, c->entry, c->vcpu.id, dtb_gpa);
-	vtimer_reset(&c->vcpu.timer);
-	isol_capsule_activate(c->id);
-	vcpu_load(&c->vcpu);
-	vtimer_load(&c->vcpu.timer);
-	return 0;
+	vcpu_reset(&c->vcpus[0], c->entry, 0, c->dtb_gpa);
 }
 
-/* Takes the vCPU off this hart; leaves no state of it behind. */
-static void capsule_unload(struct capsule *c)
+void capsule_finish(struct capsule *c)
 {
-	vtimer_put(&c->vcpu.timer);
-	vcpu_put(&c->vcpu);
-	isol_capsule_deactivate(c->id);
+	spin_lock(&c->out_lock);
 	console_capsule_flush(&c->out, c->name);
-}
+	spin_unlock(&c->out_lock);
 
-void capsule_run(struct capsule *c)
-{
-	c->state = CAPSULE_RUNNING;
-	for (;;) {
-		if (capsule_boot(c) == 0) {
-			while (c->request == CAPSULE_REQ_NONE) {
-				vcpu_run(&c->vcpu);
-				vcpu_handle_exit(&c->vcpu);
-			}
-			capsule_unload(c);
+	if (c->request == CAPSULE_REQ_REBOOT) {
+		if (c->boot_count < KEEL_MAX_REBOOTS) {
+			c->boot_count++;
+			klog("capsule %s: rebooting (boot %u)", c->name, c->boot_count);
+			c->needs_boot = true;
+			sched_capsule_start(c);  /* clears the request */
+			return;
 		}
-		if (c->request != CAPSULE_REQ_REBOOT)
-			break;
-		if (c->boot_count >= KEEL_MAX_REBOOTS) {
-			c->request = CAPSULE_REQ_NONE;
-			capsule_request_fail(c, "reboot limit (%u) reached", KEEL_MAX_REBOOTS);
-			break;
-		}
-		c->boot_count++;
-		c->request = CAPSULE_REQ_NONE;
-		klog("capsule %s: rebooting (boot %u)", c->name, c->boot_count);
+		c->request = CAPSULE_REQ_FAIL;
+		snprintf(c->reason, sizeof(c->reason), "reboot limit (%u) reached", KEEL_MAX_REBOOTS);
 	}
 
 	memset((void *)(uptr)c->ram_hpa, 0, c->ram_size);
@@ -210,49 +235,77 @@ void capsule_run(struct capsule *c)
 	}
 }
 
-/* The first request of an exit wins; a kill overrides everything. */
+/* The first request wins; a kill overrides everything. Scheduler lock held. */
 static bool request(struct capsule *c, enum capsule_request req)
 {
+	if (c->state == CAPSULE_ENDED)
+		return false;
 	if (c->request != CAPSULE_REQ_NONE && req != CAPSULE_REQ_KILL)
 		return false;
 	c->request = req;
+	sched_capsule_stop_locked(c);
 	return true;
+}
+
+void capsule_request_locked(struct capsule *c, enum capsule_request req, const char *reason)
+{
+	if (request(c, req) && reason)
+		strlcpy(c->reason, reason, sizeof(c->reason));
 }
 
 void capsule_request_shutdown(struct capsule *c)
 {
+	sched_lock();
 	request(c, CAPSULE_REQ_SHUTDOWN);
+	sched_unlock();
 }
 
 void capsule_request_reboot(struct capsule *c)
 {
+	sched_lock();
 	request(c, CAPSULE_REQ_REBOOT);
+	sched_unlock();
 }
 
 void capsule_request_fail(struct capsule *c, const char *fmt, ...)
 {
+	char reason[sizeof(c->reason)];
 	va_list ap;
 
-	if (!request(c, CAPSULE_REQ_FAIL))
-		return;
 	va_start(ap, fmt);
-	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	sched_lock();
+	capsule_request_locked(c, CAPSULE_REQ_FAIL, reason);
+	sched_unlock();
 }
 
 void capsule_kill(struct capsule *c, const char *fmt, ...)
 {
+	char reason[sizeof(c->reason)];
 	va_list ap;
 
-	request(c, CAPSULE_REQ_KILL);
 	va_start(ap, fmt);
-	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	sched_lock();
+	capsule_request_locked(c, CAPSULE_REQ_KILL, reason);
+	sched_unlock();
 }
 
 void capsule_putc(struct capsule *c, char ch)
 {
+	spin_lock(&c->out_lock);
 	console_capsule_putc(&c->out, c->name, ch);
+	spin_unlock(&c->out_lock);
+}
+
+void capsule_write(struct capsule *c, const u8 *buf, size_t n)
+{
+	spin_lock(&c->out_lock);
+	for (size_t i = 0; i < n; i++)
+		console_capsule_putc(&c->out, c->name, (char)buf[i]);
+	spin_unlock(&c->out_lock);
 }
 
 void *capsule_gpa_to_host(const struct capsule *c, u64 gpa, u64 len)

@@ -5,6 +5,7 @@
  * strings block (collected on the side) behind it. */
 #include <keel/fdt.h>
 #include <keel/lib.h>
+#include <keel/printf.h>
 
 #define HDR_SIZE 40
 #define RSVMAP_SIZE 16  /* one terminating (0, 0) entry */
@@ -235,21 +236,26 @@ size_t fdt_build_guest(void *buf, size_t cap, const struct guest_dt_params *p)
 	fdtw_prop_u32(&w, "#address-cells", 1);
 	fdtw_prop_u32(&w, "#size-cells", 0);
 	fdtw_prop_u32(&w, "timebase-frequency", (u32)p->timebase);
-	fdtw_node_begin(&w, "cpu@0");
-	fdtw_prop_str(&w, "device_type", "cpu");
-	fdtw_prop_u32(&w, "reg", 0);
-	fdtw_prop_str(&w, "status", "okay");
-	fdtw_prop_str(&w, "compatible", "riscv");
-	fdtw_prop_str(&w, "riscv,isa", p->isa);
-	fdtw_prop_str(&w, "mmu-type", "riscv,sv39");
-	fdtw_node_begin(&w, "interrupt-controller");
-	fdtw_prop_u32(&w, "#address-cells", 0); /* dtc's interrupt_provider check */
-	fdtw_prop_u32(&w, "#interrupt-cells", 1);
-	fdtw_prop_empty(&w, "interrupt-controller");
-	fdtw_prop_str(&w, "compatible", "riscv,cpu-intc");
-	fdtw_prop_u32(&w, "phandle", intc_phandle);
-	fdtw_node_end(&w);
-	fdtw_node_end(&w);
+	/* One cpu@N per vCPU: reg = N is the hart id the guest gets in a0 and
+	 * names in SBI calls. Each has its own interrupt controller. */
+	for (unsigned n = 0; n < p->vcpus; n++) {
+		snprintf(node, sizeof(node), "cpu@%x", n);
+		fdtw_node_begin(&w, node);
+		fdtw_prop_str(&w, "device_type", "cpu");
+		fdtw_prop_u32(&w, "reg", n);
+		fdtw_prop_str(&w, "status", "okay");
+		fdtw_prop_str(&w, "compatible", "riscv");
+		fdtw_prop_str(&w, "riscv,isa", p->isa);
+		fdtw_prop_str(&w, "mmu-type", "riscv,sv39");
+		fdtw_node_begin(&w, "interrupt-controller");
+		fdtw_prop_u32(&w, "#address-cells", 0); /* dtc's interrupt_provider check */
+		fdtw_prop_u32(&w, "#interrupt-cells", 1);
+		fdtw_prop_empty(&w, "interrupt-controller");
+		fdtw_prop_str(&w, "compatible", "riscv,cpu-intc");
+		fdtw_prop_u32(&w, "phandle", intc_phandle + n);
+		fdtw_node_end(&w);
+		fdtw_node_end(&w);
+	}
 	fdtw_node_end(&w);
 
 	fdtw_node_end(&w);

@@ -75,7 +75,7 @@ static u64 usable_harts(void)
 void keel_main(unsigned long hartid, const void *dtb)
 {
 	const char *why;
-	u64 ram_start, ram_end;
+	u64 ram_start, ram_end, harts;
 
 	hart_arch_init();                       /* trap vector, delegation, counters, clean H CSRs */
 	console_init();                         /* the UART: klog() works from here on */
@@ -87,10 +87,11 @@ void keel_main(unsigned long hartid, const void *dtb)
 		panic("keel_main: isolation: %s", why);
 	isol_hart_init(hv_base, hv_end);        /* guard the hypervisor on this hart */
 	vtimer_hart_init();                     /* guest timer mechanism on this hart */
-	sched_init(usable_harts());             /* which harts capsules may use */
-	capsules_init(&host, ram_start, ram_end); /* check bundle, carve RAM, build address spaces */
+	harts = usable_harts();                 /* in the device tree and arrived */
+	sched_init(harts, host.timebase);       /* run queues on those harts, time slice */
+	capsules_init(&host, harts, ram_start, ram_end); /* check bundle, carve RAM, address spaces, vCPU 0 runnable */
 	hart_release_secondaries();             /* everything above is now visible to them */
-	sched_run(hartid);                      /* this hart's capsules, then park */
+	sched_run(hartid);                      /* run vCPUs, forever */
 }
 
 void keel_secondary(unsigned long hartid)

@@ -29,8 +29,7 @@ static struct sbi_ret dbcn_handle(struct vcpu *v, const struct sbi_call *call)
 		buf = buffer(v, call);
 		if (!buf)
 			return sbi_err(SBI_ERR_INVALID_PARAM);
-		for (unsigned long i = 0; i < call->args[0]; i++)
-			capsule_putc(v->capsule, (char)buf[i]);
+		capsule_write(v->capsule, buf, call->args[0]);
 		return sbi_ok((long)call->args[0]);
 	case DBCN_READ:
 		if (call->args[0] != 0 && !buffer(v, call))

@@ -1,52 +1,327 @@
-/* sched.c - capsule placement and the end of the machine (see keel/sched.h).
- * Run-to-completion: a hart runs its capsules one after another in bundle
- * order, so a vCPU never shares its hart while its capsule lives. */
+/* sched.c - vCPU scheduling across harts, and the end of the machine
+ * (keel/sched.h). The state machine is drawn in docs/design/vcpu-states.md.
+ *
+ * One lock guards every run queue, every vCPU's scheduler fields and every
+ * capsule's request; it is held for short list walks only, never while a
+ * guest runs, a capsule boots or a hart waits for another.
+ *
+ * Picking: high priority before normal; inside a priority, the runnable
+ * vCPU that has run least (vruntime, in timebase ticks), where a vCPU on
+ * another hart's queue counts one slice more, so a hart keeps its own work
+ * unless someone elsewhere fell a slice behind, and an idle hart takes
+ * anything its affinity allows. A vCPU that waited (WFI, stop, new) comes
+ * back at most one slice behind the least-run one, so sleeping earns no
+ * credit to starve others with. */
 #include <keel/capsule.h>
 #include <keel/console.h>
 #include <keel/hart.h>
+#include <keel/isolation.h>
+#include <keel/lib.h>
 #include <keel/poweroff.h>
+#include <keel/sbi.h>
 #include <keel/sched.h>
+#include <keel/spinlock.h>
+#include <keel/vtimer.h>
 
+#define PRIOS 2  /* 0 normal, 1 high */
+
+struct hart_sched {
+	struct vcpu *queue[PRIOS];  /* RUNNABLE vCPUs whose home is this hart, oldest first */
+	struct vcpu *current;       /* RUNNING here, or NULL */
+	bool idle;                  /* in hart_wait with nothing to run: kick it with an IPI */
+	bool resched;               /* a higher-priority vCPU waits: leave at the next exit */
+	u64 slice_end;              /* when current's slice is used up */
+};
+
+static spinlock_t lock = SPINLOCK_INIT;
+static struct hart_sched harts[KEEL_MAX_HARTS];
 static u64 usable_harts;
-static unsigned next_any;  /* round-robin position for KEEL_HART_ANY */
+static u64 slice;         /* KEEL_SLICE_US in timebase ticks */
+static u64 min_vruntime;  /* roughly the least vruntime of the vCPUs that run; never decreases */
 
 /* Ended capsules, and how many of them ended clean. */
 static u32 ended, clean;
 static u32 finished;
 
-void sched_init(u64 hart_mask)
+void sched_init(u64 hart_mask, u64 timebase)
 {
 	usable_harts = hart_mask;
+	slice = timebase * KEEL_SLICE_US / 1000000;
+	if (slice == 0)
+		slice = 1;
 }
 
-int sched_place(struct capsule *c, unsigned record_hart, const char **why)
+int sched_affinity(u64 wanted, u64 *mask, const char **why)
 {
-	unsigned count = 0, pick;
+	u64 m = wanted ? wanted : usable_harts;
 
-	for (unsigned h = 0; h < KEEL_MAX_HARTS; h++)
-		count += (usable_harts >> h) & 1;
-	if (record_hart != KEEL_HART_ANY) {
-		if (record_hart >= KEEL_MAX_HARTS || !(usable_harts & (1UL << record_hart))) {
-			*why = "requested hart not present";
-			return -1;
-		}
-		c->hart = record_hart;
-		return 0;
-	}
-	if (count == 0) {
-		*why = "no usable hart";
+	if (m == 0 || (m & ~usable_harts)) {
+		*why = "requested hart not present";
 		return -1;
 	}
-	pick = next_any++ % count;
+	*mask = m;
+	return 0;
+}
+
+void sched_lock(void)
+{
+	spin_lock(&lock);
+}
+
+void sched_unlock(void)
+{
+	spin_unlock(&lock);
+}
+
+static unsigned prio(const struct vcpu *v)
+{
+	return v->capsule->high_priority ? 1 : 0;
+}
+
+/* Lowest hart in a mask / harts in a mask. Plain loops: the builtins call
+ * libgcc helpers this toolchain only has for another float ABI. */
+static unsigned first_hart(u64 mask)
+{
+	for (unsigned h = 0; h < 64; h++)
+		if (mask & (1UL << h))
+			return h;
+	return 0;
+}
+
+static unsigned hart_count(u64 mask)
+{
+	unsigned n = 0;
+
+	for (; mask; mask &= mask - 1)
+		n++;
+	return n;
+}
+
+static unsigned self(void)
+{
+	return (unsigned)hart_id();
+}
+
+/* Lock held from here to the public functions below. */
+
+static void enqueue(struct vcpu *v)
+{
+	u64 aff = v->capsule->affinity;
+	struct vcpu **pp;
+
+	if (v->home >= KEEL_MAX_HARTS || !(aff & (1UL << v->home)))
+		v->home = first_hart(aff);
+	v->state = VCPU_RUNNABLE;
+	v->next = NULL;
+	for (pp = &harts[v->home].queue[prio(v)]; *pp; pp = &(*pp)->next)
+		;
+	*pp = v;
+}
+
+static void dequeue(struct vcpu *v)
+{
+	for (struct vcpu **pp = &harts[v->home].queue[prio(v)]; *pp; pp = &(*pp)->next) {
+		if (*pp == v) {
+			*pp = v->next;
+			v->next = NULL;
+			return;
+		}
+	}
+}
+
+/* Makes a runnable vCPU run soon: an idle hart it may use (its home first)
+ * gets an IPI; failing that, a high-priority vCPU preempts a normal one. */
+static void kick(struct vcpu *v)
+{
+	u64 aff = v->capsule->affinity;
+
+	if (harts[v->home].idle) {
+		hart_ipi_send(v->home);
+		return;
+	}
 	for (unsigned h = 0; h < KEEL_MAX_HARTS; h++) {
-		if (!(usable_harts & (1UL << h)))
-			continue;
-		if (pick-- == 0) {
-			c->hart = h;
+		if ((aff & (1UL << h)) && harts[h].idle) {
+			hart_ipi_send(h);
+			return;
+		}
+	}
+	if (prio(v) == 0)
+		return;
+	for (unsigned h = 0; h < KEEL_MAX_HARTS; h++) {
+		struct vcpu *cur = harts[h].current;
+
+		if ((aff & (1UL << h)) && cur && prio(cur) < prio(v)) {
+			harts[h].resched = true;
+			hart_ipi_send(h);
+			return;
+		}
+	}
+}
+
+/* A vCPU that was not runnable (waiting, stopped, new) becomes runnable. */
+static void make_runnable(struct vcpu *v)
+{
+	if (v->vruntime + slice < min_vruntime)
+		v->vruntime = min_vruntime - slice;
+	enqueue(v);
+	kick(v);
+}
+
+/* BLOCKED -> RUNNABLE; a non-retentive suspend restarts at its resume pc. */
+static void wake(struct vcpu *v)
+{
+	if (v->hsm == VCPU_HSM_SUSPENDED && v->suspend_resume)
+		vcpu_restart(v, v->resume_pc, v->id, v->resume_opaque);
+	v->suspend_resume = false;
+	v->hsm = VCPU_HSM_STARTED;
+	make_runnable(v);
+}
+
+/* Every BLOCKED vCPU with an enabled interrupt pending (its deadline passed,
+ * an IPI came) becomes runnable. */
+static void wake_due(u64 now)
+{
+	for (unsigned i = 0; i < capsule_count; i++) {
+		struct capsule *c = &capsules[i];
+
+		for (unsigned n = 0; n < c->nr_vcpus; n++)
+			if (c->vcpus[n].state == VCPU_BLOCKED && vcpu_wakeable(&c->vcpus[n], now))
+				wake(&c->vcpus[n]);
+	}
+}
+
+/* Programs this hart's timer: the end of current's slice, or the earliest
+ * deadline of a vCPU waiting with this hart as home, whichever comes first. */
+static void arm(unsigned hartid)
+{
+	struct hart_sched *h = &harts[hartid];
+	u64 when = h->current ? h->slice_end : HART_TIMER_NEVER;
+
+	for (unsigned i = 0; i < capsule_count; i++) {
+		struct capsule *c = &capsules[i];
+
+		for (unsigned n = 0; n < c->nr_vcpus; n++) {
+			struct vcpu *v = &c->vcpus[n];
+			u64 d;
+
+			if (v->state != VCPU_BLOCKED || v->home != hartid)
+				continue;
+			d = vcpu_wake_deadline(v);
+			if (d < when)
+				when = d;
+		}
+	}
+	hart_timer_set(when);
+}
+
+/* The runnable vCPU this hart should run next, taken off its queue. */
+static struct vcpu *pick(unsigned hartid)
+{
+	u64 bit = 1UL << hartid;
+
+	for (int p = PRIOS - 1; p >= 0; p--) {
+		struct vcpu **best = NULL;
+		u64 best_key = 0;
+
+		for (unsigned h = 0; h < KEEL_MAX_HARTS; h++) {
+			for (struct vcpu **pp = &harts[h].queue[p]; *pp; pp = &(*pp)->next) {
+				struct vcpu *v = *pp;
+				u64 key = v->vruntime + (h == hartid ? 0 : slice);
+
+				if (!(v->capsule->affinity & bit))
+					continue;
+				if (!best || key < best_key) {
+					best = pp;
+					best_key = key;
+				}
+			}
+		}
+		if (best) {
+			struct vcpu *v = *best;
+
+			*best = v->next;
+			v->next = NULL;
+			if (v->vruntime > min_vruntime)
+				min_vruntime = v->vruntime;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/* Is a vCPU of at least priority p waiting that this hart could run? */
+static bool waiting_for(unsigned hartid, unsigned p)
+{
+	for (unsigned h = 0; h < KEEL_MAX_HARTS; h++)
+		for (unsigned q = p; q < PRIOS; q++)
+			for (struct vcpu *v = harts[h].queue[q]; v; v = v->next)
+				if (v->capsule->affinity & (1UL << hartid))
+					return true;
+	return false;
+}
+
+static bool all_stopped(const struct capsule *c)
+{
+	for (unsigned n = 0; n < c->nr_vcpus; n++)
+		if (c->vcpus[n].state != VCPU_STOPPED)
+			return false;
+	return true;
+}
+
+void sched_capsule_stop_locked(struct capsule *c)
+{
+	for (unsigned n = 0; n < c->nr_vcpus; n++) {
+		struct vcpu *v = &c->vcpus[n];
+
+		switch (v->state) {
+		case VCPU_RUNNABLE:
+			dequeue(v);
+			v->state = VCPU_PARKED;
+			break;
+		case VCPU_BLOCKED:
+			v->state = VCPU_PARKED;
+			break;
+		case VCPU_RUNNING:
+			/* It leaves at its next exit; make that exit happen now. */
+			if ((unsigned)v->running_on != self())
+				hart_ipi_send((unsigned)v->running_on);
+			break;
+		default:
 			break;
 		}
 	}
-	return 0;
+}
+
+/* Lock not held from here on. */
+
+void sched_capsule_start(struct capsule *c)
+{
+	struct vcpu *v0 = &c->vcpus[0];
+
+	spin_lock(&lock);
+	c->request = CAPSULE_REQ_NONE;
+	for (unsigned n = 0; n < c->nr_vcpus; n++) {
+		struct vcpu *v = &c->vcpus[n];
+
+		v->state = VCPU_STOPPED;
+		v->hsm = VCPU_HSM_STOPPED;
+		v->leave = VCPU_STAY;
+		v->suspend_resume = false;
+		v->vruntime = 0;
+		v->ran_on = KEEL_MAX_HARTS;  /* its code is new: fence.i wherever it runs */
+		v->running_on = -1;
+		v->home = KEEL_MAX_HARTS;
+	}
+	/* Spread the capsules' first vCPUs over their harts in bundle order. */
+	for (unsigned k = c->id % hart_count(c->affinity), h = 0; h < KEEL_MAX_HARTS; h++) {
+		if ((c->affinity & (1UL << h)) && k-- == 0) {
+			v0->home = h;
+			break;
+		}
+	}
+	v0->hsm = VCPU_HSM_START_PENDING;
+	make_runnable(v0);
+	spin_unlock(&lock);
 }
 
 /* Summary line, then power off: exit 0 only if every capsule ended clean. */
@@ -69,16 +344,248 @@ void sched_capsule_ended(struct capsule *c)
 		finish();
 }
 
+/* Runs v (just picked, RUNNING here) until it has to leave, then puts it
+ * where its reason for leaving says. */
+static void run(unsigned hartid, struct vcpu *v)
+{
+	struct hart_sched *h = &harts[hartid];
+	struct capsule *c = v->capsule;
+	bool last = false;
+	u64 now;
+
+	if (c->needs_boot)  /* only vCPU 0 is runnable before the boot */
+		capsule_boot(c);
+	isol_capsule_activate(c->id);
+	if (v->ran_on != hartid)  /* moved: this hart's icache may not know its code */
+		hart_sync_icache();
+	vcpu_load(v);
+	vtimer_load(&v->timer);
+
+	spin_lock(&lock);
+	v->ran_since = hart_time();
+	h->slice_end = v->ran_since + slice;
+	arm(hartid);
+	spin_unlock(&lock);
+
+	for (;;) {
+		/* IPI first, then what it announced (a request, a preemption,
+		 * interrupts, fences): an IPI sent after the clear traps the guest. */
+		hart_ipi_clear();
+		if (__atomic_load_n(&c->request, __ATOMIC_ACQUIRE) != CAPSULE_REQ_NONE)
+			break;
+		if (__atomic_load_n(&h->resched, __ATOMIC_ACQUIRE))
+			v->leave = VCPU_LEAVE_PREEMPT;
+		if (v->leave != VCPU_STAY)
+			break;
+		vcpu_sync_pending(v);
+		vcpu_run(v);
+		vcpu_handle_exit(v);
+	}
+
+	vtimer_put(&v->timer);
+	vcpu_put(v);
+	isol_capsule_deactivate(c->id);
+	now = hart_time();
+
+	spin_lock(&lock);
+	v->vruntime += now - v->ran_since;
+	v->ran_on = hartid;
+	v->home = hartid;
+	__atomic_store_n(&v->running_on, -1, __ATOMIC_RELEASE);
+	h->current = NULL;
+	c->on_harts--;
+	if (c->request == CAPSULE_REQ_NONE) {
+		switch (v->leave) {
+		case VCPU_LEAVE_WFI:
+		case VCPU_LEAVE_SUSPEND:
+			v->state = VCPU_BLOCKED;
+			v->hsm = v->leave == VCPU_LEAVE_SUSPEND ? VCPU_HSM_SUSPENDED : VCPU_HSM_STARTED;
+			/* Something may have come while it was on its way out. */
+			if (vcpu_wakeable(v, now))
+				wake(v);
+			break;
+		case VCPU_LEAVE_STOP:
+			v->state = VCPU_STOPPED;
+			v->hsm = VCPU_HSM_STOPPED;
+			if (all_stopped(c))
+				capsule_request_locked(c, CAPSULE_REQ_FAIL, "every vCPU stopped (HSM hart_stop)");
+			break;
+		default:
+			enqueue(v);
+			break;
+		}
+	}
+	v->leave = VCPU_STAY;
+	if (c->request != CAPSULE_REQ_NONE) {
+		if (v->state != VCPU_STOPPED)
+			v->state = VCPU_PARKED;
+		last = c->on_harts == 0;
+	}
+	spin_unlock(&lock);
+
+	/* The last vCPU of an ending capsule to leave its hart ends it. */
+	if (last)
+		capsule_finish(c);
+}
+
 void sched_run(unsigned long hartid)
 {
+	struct hart_sched *h = &harts[hartid];
+
 	/* Nothing to run at all (an empty bundle): the boot hart ends the machine. */
 	if (capsule_count == 0)
 		finish();
-	for (unsigned i = 0; i < capsule_count; i++) {
-		struct capsule *c = &capsules[i];
+	for (;;) {
+		struct vcpu *v;
 
-		if (c->hart == hartid && c->state == CAPSULE_READY)
-			capsule_run(c);
+		spin_lock(&lock);
+		wake_due(hart_time());
+		v = pick((unsigned)hartid);
+		if (!v) {
+			/* Sleep until an IPI (work was queued, see kick) or the timer
+			 * (a deadline of a vCPU waiting here). The flag and the queues
+			 * change under the lock, so no wake-up is lost. */
+			h->idle = true;
+			arm((unsigned)hartid);
+			spin_unlock(&lock);
+			hart_wait();
+			hart_ipi_clear();
+			spin_lock(&lock);
+			h->idle = false;
+			spin_unlock(&lock);
+			continue;
+		}
+		v->state = VCPU_RUNNING;
+		__atomic_store_n(&v->running_on, (int)hartid, __ATOMIC_RELEASE);
+		if (v->hsm == VCPU_HSM_START_PENDING)
+			v->hsm = VCPU_HSM_STARTED;
+		v->leave = VCPU_STAY;
+		v->capsule->on_harts++;
+		h->current = v;
+		h->resched = false;
+		spin_unlock(&lock);
+		run((unsigned)hartid, v);
 	}
-	hart_park();
+}
+
+void sched_timer_interrupt(struct vcpu *v)
+{
+	unsigned hartid = self();
+	struct hart_sched *h = &harts[hartid];
+	u64 now = hart_time();
+
+	spin_lock(&lock);
+	wake_due(now);
+	if (now >= h->slice_end) {
+		if (waiting_for(hartid, prio(v)))
+			v->leave = VCPU_LEAVE_PREEMPT;
+		else
+			h->slice_end = now + slice;  /* nobody waits: another slice */
+	}
+	arm(hartid);  /* always: the timer interrupt stays pending until mtimecmp moves */
+	spin_unlock(&lock);
+}
+
+void sched_ipi_interrupt(struct vcpu *v)
+{
+	/* Nothing to do here: the run loop clears the IPI and takes what it
+	 * announced (request, preemption, interrupts, fences) before the guest
+	 * runs again. */
+	(void)v;
+}
+
+void sched_wfi(struct vcpu *v)
+{
+	if (!vcpu_irq_pending_loaded(v))
+		v->leave = VCPU_LEAVE_WFI;
+}
+
+long sched_hsm_start(struct vcpu *target, u64 pc, u64 opaque)
+{
+	long ret = SBI_SUCCESS;
+
+	spin_lock(&lock);
+	if (target->state != VCPU_STOPPED || target->capsule->request != CAPSULE_REQ_NONE) {
+		ret = SBI_ERR_ALREADY_AVAILABLE;
+	} else {
+		vcpu_reset(target, pc, target->id, opaque);
+		target->hsm = VCPU_HSM_START_PENDING;
+		target->vruntime = 0;
+		make_runnable(target);
+	}
+	spin_unlock(&lock);
+	return ret;
+}
+
+void sched_hsm_stop(struct vcpu *v)
+{
+	spin_lock(&lock);
+	v->hsm = VCPU_HSM_STOP_PENDING;
+	v->leave = VCPU_LEAVE_STOP;
+	spin_unlock(&lock);
+}
+
+void sched_hsm_suspend(struct vcpu *v, bool resume, u64 pc, u64 opaque)
+{
+	spin_lock(&lock);
+	v->suspend_resume = resume;
+	v->resume_pc = pc;
+	v->resume_opaque = opaque;
+	v->leave = VCPU_LEAVE_SUSPEND;
+	spin_unlock(&lock);
+}
+
+enum vcpu_hsm sched_hsm_status(const struct vcpu *target)
+{
+	enum vcpu_hsm s;
+
+	spin_lock(&lock);
+	s = target->hsm;
+	spin_unlock(&lock);
+	return s;
+}
+
+void sched_post_irq(struct vcpu *target, u32 bits)
+{
+	__atomic_or_fetch(&target->pending_irq, bits, __ATOMIC_RELEASE);
+	spin_lock(&lock);
+	switch (target->state) {
+	case VCPU_BLOCKED:
+		if (vcpu_wakeable(target, hart_time()))
+			wake(target);
+		break;
+	case VCPU_RUNNING:
+		if ((unsigned)target->running_on != self())
+			hart_ipi_send((unsigned)target->running_on);
+		break;
+	default:
+		/* RUNNABLE: taken when it is loaded. STOPPED, PARKED: dropped by
+		 * the reset of its next start. */
+		break;
+	}
+	spin_unlock(&lock);
+}
+
+bool sched_post_fence(struct vcpu *target, u32 bits)
+{
+	bool wait;
+
+	__atomic_or_fetch(&target->pending_fence, bits, __ATOMIC_RELEASE);
+	spin_lock(&lock);
+	wait = target->state == VCPU_RUNNING && (unsigned)target->running_on != self();
+	if (wait)
+		hart_ipi_send((unsigned)target->running_on);
+	spin_unlock(&lock);
+	return wait;
+}
+
+void sched_fence_wait(struct vcpu *self_vcpu, struct vcpu *target)
+{
+	int on = __atomic_load_n(&target->running_on, __ATOMIC_ACQUIRE);
+
+	/* Two harts may wait for each other's vCPUs: taking our own posted
+	 * fences while we wait keeps that from deadlocking. */
+	while (on >= 0 && __atomic_load_n(&target->pending_fence, __ATOMIC_ACQUIRE) != 0 &&
+	       __atomic_load_n(&target->running_on, __ATOMIC_ACQUIRE) == on)
+		vcpu_sync_pending(self_vcpu);
 }

@@ -10,6 +10,8 @@ export const NAME_MAX = 32;
 export const PAYLOAD_ALIGN = 4096;
 export const HART_ANY = 0xffffffff;
 export const PAYLOAD_ELF = 1;
+export const PRIORITIES = ["normal", "high"] as const;
+export type Priority = (typeof PRIORITIES)[number];
 
 /** One capsule as the pipeline hands it to the bundle writer. */
 export interface BundleCapsule {
@@ -19,6 +21,10 @@ export interface BundleCapsule {
   vcpus: number;
   /** Preferred physical hart, or undefined for any. */
   hart: number | undefined;
+  /** Physical harts (< 64) the vCPUs may run on; undefined or empty: see `hart`. */
+  affinity?: readonly number[] | undefined;
+  /** Default "normal". */
+  priority?: Priority;
   bootargs: string;
 }
 
@@ -43,6 +49,22 @@ export function sha256(bytes: Uint8Array): Buffer {
 }
 
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
+
+/** Harts -> the record's 64-bit affinity mask (0 = none given). */
+function affinityMask(harts: readonly number[] | undefined): bigint {
+  let mask = 0n;
+  for (const h of harts ?? []) {
+    if (!Number.isInteger(h) || h < 0 || h >= 64) throw new Error(`affinity hart out of range: ${h}`);
+    mask |= 1n << BigInt(h);
+  }
+  return mask;
+}
+
+function maskHarts(mask: bigint): number[] {
+  const harts: number[] = [];
+  for (let h = 0; h < 64; h++) if ((mask >> BigInt(h)) & 1n) harts.push(h);
+  return harts;
+}
 
 /** Encodes capsules into a bundle. Pure and deterministic: same capsules, same bytes. */
 export function encodeBundle(capsules: readonly BundleCapsule[]): Buffer {
@@ -98,6 +120,8 @@ export function encodeBundle(capsules: readonly BundleCapsule[]): Buffer {
     buf.writeUInt32LE(PAYLOAD_ELF, r + 100);
     buf.writeUInt32LE(bootargsOffsets[i]!, r + 104);
     buf.writeUInt32LE(Buffer.byteLength(c.bootargs), r + 108);
+    buf.writeBigUInt64LE(affinityMask(c.affinity), r + 112);
+    buf.writeUInt32LE(PRIORITIES.indexOf(c.priority ?? "normal"), r + 120);
     Buffer.from(c.payload).copy(buf, payloadOffsets[i]!);
   });
   Buffer.concat(strings).copy(buf, stringsOffset);
@@ -135,6 +159,10 @@ export function decodeBundle(buf: Uint8Array): DecodedBundle {
     const bootLen = b.readUInt32LE(r + 108);
     if (bootOff + bootLen > totalSize) throw new Error(`capsule ${name}: bootargs outside bundle`);
     const hart = b.readUInt32LE(r + 96);
+    const mask = b.readBigUInt64LE(r + 112);
+    const priority = PRIORITIES[b.readUInt32LE(r + 120)];
+    if (priority === undefined)
+      throw new Error(`capsule ${name}: unknown priority ${b.readUInt32LE(r + 120)}`);
     capsules.push({
       name,
       payload,
@@ -146,6 +174,8 @@ export function decodeBundle(buf: Uint8Array): DecodedBundle {
       vcpus: b.readUInt32LE(r + 88),
       flags: b.readUInt32LE(r + 92),
       hart: hart === HART_ANY ? undefined : hart,
+      affinity: mask === 0n ? undefined : maskHarts(mask),
+      priority,
       bootargs: b.toString("utf8", bootOff, bootOff + bootLen),
     });
   }

@@ -58,7 +58,9 @@ export function describeImage(bytes: Uint8Array, label: string): string {
       c.name,
       formatSize(c.ramSize),
       String(c.vcpus),
-      c.hart === undefined ? "any" : String(c.hart),
+      // Where the vCPUs may run: the affinity list, else the one hart, else any; "!" marks high priority.
+      (c.affinity?.join(",") ?? (c.hart === undefined ? "any" : String(c.hart))) +
+        (c.priority === "high" ? "!" : ""),
       `${c.payloadKind === 1 ? "ELF" : `kind ${c.payloadKind}`} ${c.payload.length} B`,
       `${c.sha256.slice(0, 16)} ${c.hashOk ? "ok" : "MISMATCH"}`,
       JSON.stringify(c.bootargs),

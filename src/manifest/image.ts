@@ -27,6 +27,9 @@ export interface CapsuleManifest {
   readonly vcpus: number;
   /** Physical hart to pin to, or undefined for any. */
   readonly hart: number | undefined;
+  /** Physical harts the vCPUs may run on, sorted, or undefined for any (see `hart`). */
+  readonly affinity: readonly number[] | undefined;
+  readonly priority: "normal" | "high";
   /** Empty when the file gives none. */
   readonly bootargs: string;
 }
@@ -73,7 +76,12 @@ function checkImage(name: string, source: YamlSource, context: ImageContext): Im
     name,
     file: source.file,
     description: checked.value.description,
-    capsules: checked.value.capsules.map((c) => ({ ...c, hart: c.hart, bootargs: c.bootargs ?? "" })),
+    capsules: checked.value.capsules.map((c) => ({
+      ...c,
+      hart: c.hart,
+      affinity: c.affinity && [...c.affinity].sort((a, b) => a - b),
+      bootargs: c.bootargs ?? "",
+    })),
   };
 }
 
@@ -123,4 +131,20 @@ const fieldsFitBundle: Rule = ({ capsules }) =>
       : []),
   ]);
 
-const RULES: readonly Rule[] = [ramIsWholeMegapages, namesUnique, guestsKnown, fieldsFitBundle];
+/** The bundle's affinity is a 64-bit mask (docs/design/bundle-format.md). */
+const AFFINITY_HARTS = 64;
+
+const affinityFits: Rule = ({ capsules }) =>
+  capsules.flatMap((c, i) => {
+    if (c.affinity === undefined) return [];
+    const at = ["capsules", i, "affinity"] as YamlPath;
+    if (c.hart !== undefined) return [problem(at, "give either hart or affinity, not both")];
+    return c.affinity.flatMap((h, j) => [
+      ...(h >= AFFINITY_HARTS
+        ? [problem([...at, j], `hart ${h} is too large (at most ${AFFINITY_HARTS - 1})`)]
+        : []),
+      ...(c.affinity!.indexOf(h) !== j ? [problem([...at, j], `hart ${h} is listed twice`)] : []),
+    ]);
+  });
+
+const RULES: readonly Rule[] = [ramIsWholeMegapages, namesUnique, guestsKnown, fieldsFitBundle, affinityFits];

@@ -17,6 +17,8 @@ interface BootCase {
   unordered?: readonly (readonly [RegExp, RegExp])[];
   /** Must match no line. */
   forbid?: readonly RegExp[];
+  /** Any further check on the console lines: a message saying what is wrong, or undefined. */
+  check?: (lines: readonly string[]) => string | undefined;
   exit: number;
   timeoutMs?: number;
 }
@@ -86,6 +88,98 @@ const CASES: readonly BootCase[] = [
     exit: 0,
   },
   {
+    // One capsule, 4 vCPUs on 2 harts: HSM start (and its errors), IPI ping-pong, remote fences,
+    // timer interrupts on every vCPU while oversubscribed, HSM suspend and stop, one line per phase.
+    image: "smp",
+    port: "qemu-virt",
+    expect: [
+      /^\[keel\] capsule smp: 4 vCPUs/,
+      /^\[smp\] smp: device tree lists 4 vCPUs$/,
+      /^\[smp\] smp: hsm errors ok \(bad hartid -3, bad address -5, already started -6\)$/,
+      /^\[smp\] smp: hsm start ok, vCPUs 1-3 STARTED with a0 = id, a1 = opaque, satp = 0, SIE = 0$/,
+      /^\[smp\] smp: ipi ping-pong ok, 20 rounds, 20 IPIs taken by each of vCPUs 1-3$/,
+      /^\[smp\] smp: ipi errors ok \(absent vCPU -3\)$/,
+      /^\[smp\] smp: rfence ok, 20 rounds of fence.i, sfence.vma, sfence.vma.asid; vCPUs 1-3 kept running$/,
+      /^\[smp\] smp: timer ok, 5 ticks on each of 4 vCPUs sharing the harts$/,
+      /^\[smp\] smp: hsm suspend ok \(retentive and non-retentive, status SUSPENDED, woken by IPI\)$/,
+      /^\[smp\] smp: hsm stop ok, vCPUs 1-3 STOPPED$/,
+      /^\[smp\] smp: hsm restart ok, vCPU 1 started again and stopped$/,
+      /^\[smp\] smp: PASS$/,
+      /^\[keel\] capsule smp: shut down$/,
+      /^\[keel\] all capsules ended: 1 clean, 0 failed$/,
+    ],
+    forbid: [/FAIL/],
+    exit: 0,
+    timeoutMs: 60_000,
+  },
+  {
+    // vCPU 2 of the smp capsule reads outside its RAM while its siblings run: the whole capsule is killed.
+    image: "smp-kill",
+    port: "qemu-virt",
+    expect: [
+      /^\[smp\] smp: ipi ping-pong ok/,
+      /^\[smp\] smp: vCPU 2 reads outside RAM$/,
+      /^\[keel\] capsule smp: killed: load guest-page fault at pc 0x[0-9a-f]+, addr 0x90000000$/,
+      /^\[keel\] all capsules ended: 0 clean, 1 failed$/,
+    ],
+    forbid: [/smp: PASS/],
+    exit: 1,
+    timeoutMs: 60_000,
+  },
+  {
+    // Three CPU-bound capsules on two harts each count work for 1 s of guest time: within 2x of each other.
+    image: "fairness",
+    port: "qemu-virt",
+    expect: [/^\[keel\] all capsules ended: 3 clean, 0 failed$/],
+    forbid: [/FAIL/],
+    check: (lines) => {
+      const counts = ["work-a", "work-b", "work-c"].map((name) => {
+        const line = lines.find((l) => l.startsWith(`[${name}] work: `) && l.includes(" units in "));
+        return Number(/work: (\d+) units in/.exec(line ?? "")?.[1] ?? NaN);
+      });
+      if (counts.some((n) => !(n > 0))) return `no work count from every capsule: ${counts.join(", ")}`;
+      const ratio = Math.max(...counts) / Math.min(...counts);
+      return ratio <= 2 ? undefined : `unfair: counts ${counts.join(", ")}, max/min ${ratio.toFixed(2)} > 2`;
+    },
+    exit: 0,
+    timeoutMs: 60_000,
+  },
+  {
+    // hostile turns its interrupts off and spins 2 s on hart 0; hello shares that hart and still finishes
+    // first: the M-mode timer preempts the spinner.
+    image: "hostile",
+    port: "qemu-virt",
+    expect: [
+      /^\[keel\] capsule hostile: hart 0,/,
+      /^\[keel\] capsule hello: hart 0,/,
+      /^\[hostile\] hostile: interrupts off, spinning 2000$/,
+      /^\[hello\] hello: all \d+ checks passed$/,
+      /^\[keel\] capsule hello: shut down$/,
+      /^\[hostile\] hostile: done spinning$/,
+      /^\[keel\] capsule hostile: shut down$/,
+      /^\[keel\] all capsules ended: 2 clean, 0 failed$/,
+    ],
+    forbid: [/FAIL/],
+    exit: 0,
+    timeoutMs: 60_000,
+  },
+  {
+    // Both on hart 1; the high-priority capsule, second in the image, runs to its end before the other starts.
+    image: "priority",
+    port: "qemu-virt",
+    expect: [
+      /^\[keel\] capsule high: hart 1, .*, priority high$/,
+      /^\[high\] work: counting for 300 ms/,
+      /^\[high\] work: \d+ units in 300 ms/,
+      /^\[normal\] work: counting for 300 ms/,
+      /^\[normal\] work: \d+ units in 300 ms/,
+      /^\[keel\] all capsules ended: 2 clean, 0 failed$/,
+    ],
+    forbid: [/FAIL/],
+    exit: 0,
+    timeoutMs: 60_000,
+  },
+  {
     image: "fail",
     port: "qemu-virt",
     expect: [
@@ -134,6 +228,8 @@ for (const c of CASES) {
     for (const re of c.forbid ?? []) {
       assert.ok(!lines.some((l) => re.test(l)), `unexpected line matching ${re}\n${transcript}`);
     }
+    const wrong = c.check?.(lines);
+    assert.equal(wrong, undefined, `${wrong}\n${transcript}`);
     if (c.image === "isolation") {
       for (const a of ATTACKS) {
         const kills = lines.filter((l) => l.startsWith(`[keel] capsule atk-${a}: killed: `));

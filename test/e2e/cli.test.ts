@@ -351,7 +351,7 @@ describe("build, inspect, run and clean, sharing one output directory", () => {
       o.includes(`keel: booting ${relative(root, elf)} on qemu-virt (Ctrl-A x leaves QEMU)`),
       r.stdout,
     );
-    assert.ok(o.includes("[hello] hello: all 14 checks passed"), r.stdout);
+    assert.ok(o.includes("[hello] hello: all 20 checks passed"), r.stdout);
   });
 
   test("keel run -- ARGS passes ARGS to QEMU (shown with -v)", async () => {

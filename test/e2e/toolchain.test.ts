@@ -174,7 +174,7 @@ const BOOTS: readonly ClangBoot[] = [
     expect: [
       /^\[keel\] Keel \d+\.\d+\.\d+ /,
       /^\[hello\] hello: hello from vCPU 0$/,
-      /^\[hello\] hello: all 14 checks passed$/,
+      /^\[hello\] hello: all 20 checks passed$/,
       /^\[keel\] capsule hello: shut down/,
       /^\[keel\] all capsules ended: 1 clean, 0 failed$/,
     ],

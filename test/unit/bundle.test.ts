@@ -13,6 +13,16 @@ const capsules: BundleCapsule[] = [
     bootargs: "a=b",
   },
   { name: "second", payload: Buffer.alloc(5000, 7), ramSize: 32n << 20n, vcpus: 2, hart: 1, bootargs: "" },
+  {
+    name: "third",
+    payload: Buffer.alloc(100, 1),
+    ramSize: 16n << 20n,
+    vcpus: 4,
+    hart: undefined,
+    affinity: [0, 2, 63],
+    priority: "high",
+    bootargs: "",
+  },
 ];
 
 test("bundle round trip keeps every field", () => {
@@ -20,7 +30,7 @@ test("bundle round trip keeps every field", () => {
   const back = decodeBundle(bytes);
   assert.equal(back.version, 1);
   assert.equal(back.totalSize, bytes.length);
-  assert.equal(back.capsules.length, 2);
+  assert.equal(back.capsules.length, 3);
   for (const [i, c] of capsules.entries()) {
     const d = back.capsules[i]!;
     assert.equal(d.name, c.name);
@@ -28,6 +38,8 @@ test("bundle round trip keeps every field", () => {
     assert.equal(d.ramSize, c.ramSize);
     assert.equal(d.vcpus, c.vcpus);
     assert.equal(d.hart, c.hart);
+    assert.deepEqual(d.affinity, c.affinity);
+    assert.equal(d.priority, c.priority ?? "normal");
     assert.equal(d.bootargs, c.bootargs);
     assert.equal(d.sha256, sha256(c.payload).toString("hex"));
     assert.equal(d.hashOk, true);
@@ -40,12 +52,18 @@ test("bundle layout matches bundle.h byte offsets", () => {
   assert.equal(b.toString("ascii", 0, 8), "KEELBNDL");
   assert.equal(b.readUInt32LE(12), 64);
   assert.equal(b.readUInt32LE(16), 128);
-  assert.equal(b.readUInt32LE(20), 2);
-  assert.equal(b.readUInt32LE(32), 64 + 2 * 128); // strings follow the records
+  assert.equal(b.readUInt32LE(20), 3);
+  assert.equal(b.readUInt32LE(32), 64 + 3 * 128); // strings follow the records
   assert.equal(b.toString("ascii", 64, 69), "hello");
   assert.equal(b.readUInt32LE(64 + 128 + 96), 1); // second capsule's hart
   assert.equal(b.readUInt32LE(64 + 96), 0xffffffff); // first capsule: any hart
   assert.equal(b.toString("utf8", b.readUInt32LE(64 + 104), b.readUInt32LE(64 + 104) + 3), "a=b");
+  // Scheduling fields in what was reserved space: 0 = none given / normal, so old bundles read the same.
+  assert.equal(b.readBigUInt64LE(64 + 112), 0n);
+  assert.equal(b.readUInt32LE(64 + 120), 0);
+  assert.equal(b.readBigUInt64LE(64 + 2 * 128 + 112), (1n << 63n) | 0b101n); // third: harts 0, 2, 63
+  assert.equal(b.readUInt32LE(64 + 2 * 128 + 120), 1); // third: high
+  assert.equal(b.readUInt32LE(64 + 2 * 128 + 124), 0); // still reserved
 });
 
 test("bundle encoding is deterministic", () => {
@@ -72,7 +90,8 @@ test("names must fit and be unique", () => {
 test("describe prints one row per capsule", () => {
   const text = describeImage(encodeBundle(capsules), "b.bin");
   assert.match(text, /^b\.bin: Keel bundle$/m);
-  assert.match(text, /format: version 1, 2 capsule\(s\)/);
+  assert.match(text, /format: version 1, 3 capsule\(s\)/);
   assert.match(text, /hello\s+16 MiB\s+1\s+any\s+ELF 11 B\s+[0-9a-f]{16} ok\s+"a=b"/);
   assert.match(text, /second\s+32 MiB\s+2\s+1\s+ELF 5000 B/);
+  assert.match(text, /third\s+16 MiB\s+4\s+0,2,63!\s+ELF 100 B/);
 });

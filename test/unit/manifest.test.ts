@@ -31,8 +31,26 @@ test("a good image: defaults applied, fields kept", async () => {
     file: "test/fixtures/images/good.yaml",
     description: "Good image",
     capsules: [
-      { name: "hello", guest: "hello", ram: 16n * MiB, vcpus: 1, hart: undefined, bootargs: "" },
-      { name: "Timer_2", guest: "timer", ram: 64n * MiB, vcpus: 2, hart: 1, bootargs: "a=1 b=2" },
+      {
+        name: "hello",
+        guest: "hello",
+        ram: 16n * MiB,
+        vcpus: 1,
+        hart: undefined,
+        affinity: undefined,
+        priority: "normal",
+        bootargs: "",
+      },
+      {
+        name: "Timer_2",
+        guest: "timer",
+        ram: 64n * MiB,
+        vcpus: 2,
+        hart: 1,
+        affinity: undefined,
+        priority: "normal",
+        bootargs: "a=1 b=2",
+      },
     ],
   });
 });
@@ -54,7 +72,7 @@ const BAD: Record<string, string[]> = {
     "test/fixtures/images/schema-errors.yaml:7:11: capsules[1].name: expected letters, digits, - or _, starting with a letter or _",
     "test/fixtures/images/schema-errors.yaml:9:12: capsules[1].vcpus: must be at least 1, got 0",
     'test/fixtures/images/schema-errors.yaml:12:11: capsules[2].hart: expected an integer, got a string ("any")',
-    'test/fixtures/images/schema-errors.yaml:13:5: capsules[2]: unknown key "colour" (allowed: name, guest, ram, vcpus, hart, bootargs)',
+    'test/fixtures/images/schema-errors.yaml:13:5: capsules[2]: unknown key "colour" (allowed: name, guest, ram, vcpus, hart, affinity, priority, bootargs)',
     'test/fixtures/images/schema-errors.yaml:14:5: capsules[3]: missing required field "guest"',
   ],
 };
@@ -81,6 +99,49 @@ test("image rules are all reported together", async () => {
   ]);
 });
 
+test("affinity and priority: sorted harts, defaults, and their rules", async () => {
+  const text = [
+    "description: x",
+    "capsules:",
+    "  - { name: a, guest: hello, vcpus: 4, affinity: [1, 0], priority: high }",
+    "  - { name: b, guest: hello }",
+    "",
+  ].join("\n");
+  const img = parseImage(text, "images/x.yaml", GUESTS);
+  assert.deepEqual(
+    img.capsules.map((c) => [c.vcpus, c.affinity, c.priority]),
+    [
+      [4, [0, 1], "high"],
+      [1, undefined, "normal"],
+    ],
+  );
+  const bad = [
+    "description: x",
+    "capsules:",
+    "  - { name: a, guest: hello, hart: 0, affinity: [0] }",
+    "  - { name: b, guest: hello, affinity: [64, 1, 1] }",
+    "  - { name: c, guest: hello, affinity: [] }",
+    "  - { name: d, guest: hello, priority: urgent }",
+    "",
+  ].join("\n");
+  assert.deepEqual(await problems(() => parseImage(bad, "images/x.yaml", GUESTS)), [
+    "images/x.yaml:5:40: capsules[2].affinity: needs at least 1 item",
+    'images/x.yaml:6:40: capsules[3].priority: expected one of "normal", "high", got a string ("urgent")',
+  ]);
+  const rules = [
+    "description: x",
+    "capsules:",
+    "  - { name: a, guest: hello, hart: 0, affinity: [0] }",
+    "  - { name: b, guest: hello, affinity: [64, 1, 1] }",
+    "",
+  ].join("\n");
+  assert.deepEqual(await problems(() => parseImage(rules, "images/x.yaml", GUESTS)), [
+    "images/x.yaml:3:49: capsules[0].affinity: give either hart or affinity, not both",
+    "images/x.yaml:4:41: capsules[1].affinity[0]: hart 64 is too large (at most 63)",
+    "images/x.yaml:4:48: capsules[1].affinity[2]: hart 1 is listed twice",
+  ]);
+});
+
 test("guest files: description and kind: source", async () => {
   const guest = parseGuest("hello", "description: Says hello\nkind: source\n", "guests/hello/guest.yaml");
   assert.deepEqual(guest, {
@@ -92,7 +153,9 @@ test("guest files: description and kind: source", async () => {
   });
   assert.deepEqual(
     await problems(() => parseGuest("x", "description: X\nkind: binary\n", "guests/x/guest.yaml")),
-    ['guests/x/guest.yaml:2:7: kind: expected "source", got a string ("binary")'],
+    [
+      'guests/x/guest.yaml:2:7: kind: expected one of "source", "host-file", "recipe", got a string ("binary")',
+    ],
   );
 });
 
@@ -120,6 +183,17 @@ test("the repo's images say what the boot tests expect", async () => {
   assert.deepEqual(await capsules("isolation"), [
     ["hello", "hello", undefined, ""],
     ...attacks.map((a) => [`atk-${a}`, "isolation", undefined, `attack=${a}`]),
+  ]);
+  const sched = async (name: string) =>
+    (await loadImage(".", name)).capsules.map((c) => [c.name, c.vcpus, c.affinity, c.priority]);
+  assert.deepEqual(await sched("smp"), [["smp", 4, undefined, "normal"]]);
+  assert.deepEqual(await sched("hostile"), [
+    ["hostile", 1, [0], "normal"],
+    ["hello", 1, [0], "normal"],
+  ]);
+  assert.deepEqual(await sched("priority"), [
+    ["normal", 1, [1], "normal"],
+    ["high", 1, [1], "high"],
   ]);
 });
 

@@ -15,6 +15,7 @@
 #define SIE_SSIE (1UL << 1)
 #define SIE_STIE (1UL << 5)
 #define SIE_SEIE (1UL << 9)
+#define SIP_SSIP (1UL << 1)
 #define SIP_STIP (1UL << 5)
 
 /* scause: bit 63 set for interrupts, the rest is the code. */

@@ -59,10 +59,14 @@ struct sbiret {
 #define SBI_HSM_HART_START 0
 #define SBI_HSM_HART_STOP 1
 #define SBI_HSM_HART_GET_STATUS 2
+#define SBI_HSM_HART_SUSPEND 3
 #define SBI_HSM_STATE_STARTED 0
 #define SBI_HSM_STATE_STOPPED 1
 #define SBI_HSM_STATE_START_PENDING 2
 #define SBI_HSM_STATE_STOP_PENDING 3
+#define SBI_HSM_STATE_SUSPENDED 4
+#define SBI_HSM_SUSPEND_RETENTIVE 0x00000000UL
+#define SBI_HSM_SUSPEND_NON_RETENTIVE 0x80000000UL
 
 /* SRST: one function, reset(type, reason). */
 #define SBI_SRST_SYSTEM_RESET 0
@@ -101,12 +105,19 @@ struct sbiret sbi_send_ipi(unsigned long hart_mask, unsigned long hart_mask_base
 struct sbiret sbi_remote_fence_i(unsigned long hart_mask, unsigned long hart_mask_base);
 struct sbiret sbi_remote_sfence_vma(unsigned long hart_mask, unsigned long hart_mask_base,
 				    unsigned long start, unsigned long size);
+struct sbiret sbi_remote_sfence_vma_asid(unsigned long hart_mask, unsigned long hart_mask_base,
+					 unsigned long start, unsigned long size, unsigned long asid);
 
 /* HSM */
 struct sbiret sbi_hart_start(unsigned long hartid, unsigned long start_addr,
 			     unsigned long opaque);
 struct sbiret sbi_hart_stop(void);
 struct sbiret sbi_hart_get_status(unsigned long hartid);
+/* Retentive: returns (0) once an enabled interrupt is pending. Non-retentive:
+ * on success does not return; the hart restarts at resume_addr with
+ * a0 = hartid, a1 = opaque. */
+struct sbiret sbi_hart_suspend(u32 suspend_type, unsigned long resume_addr,
+			       unsigned long opaque);
 
 /* SRST: does not return on success. */
 struct sbiret sbi_system_reset(u32 type, u32 reason);

@@ -1,4 +1,5 @@
-/* hart.c - per-hart machine setup and small hart services (keel/hart.h).
+/* hart.c - per-hart machine setup and small hart services (keel/hart.h):
+ * the CLINT gives each hart its scheduling timer and IPIs.
  * CSR values follow the technique brief (docs in /work/shared) and the
  * H-extension spec: guests get their own exceptions and interrupts directly,
  * everything else traps to M. */
@@ -25,7 +26,14 @@ void hart_arch_init(void)
 
 	csr_write(mtvec, trap_entry);
 	csr_write(mscratch, 0);
-	csr_write(mie, 0);
+
+	/* The scheduler's timer and IPIs: enabled in mie, never globally
+	 * (mstatus.MIE stays 0), so they trap only out of a guest (interrupts
+	 * of a higher privilege are always on below it, whatever the guest sets)
+	 * and merely end a wfi in the hypervisor. */
+	hart_timer_set(HART_TIMER_NEVER);
+	hart_ipi_clear();
+	csr_write(mie, IRQ_MSIP | IRQ_MTIP);
 
 	/* The hypervisor never takes interrupts and never relies on M-mode
 	 * memory privilege tricks. FS must be non-zero at the HS level too for
@@ -93,6 +101,37 @@ unsigned long hart_mimpid(void)
 void hart_sync_icache(void)
 {
 	__asm__ volatile("fence.i" ::: "memory");
+}
+
+/* CLINT (SiFive layout, also ACLINT MSWI + MTIMER): msip word per hart at
+ * +0, mtimecmp per hart at +0x4000. */
+#define CLINT_MSIP(h) ((volatile u32 *)(uptr)(KEEL_CLINT_BASE + 4 * (h)))
+#define CLINT_MTIMECMP(h) ((volatile u64 *)(uptr)(KEEL_CLINT_BASE + 0x4000 + 8 * (h)))
+
+void hart_timer_set(u64 when)
+{
+	*CLINT_MTIMECMP(hart_id()) = when;
+}
+
+void hart_ipi_send(unsigned long hart)
+{
+	/* The stores that posted work must be visible before the IPI lands
+	 * (fence with I/O: the msip write is a device access). */
+	__asm__ volatile("fence iorw, iorw" ::: "memory");
+	*CLINT_MSIP(hart) = 1;
+}
+
+void hart_ipi_clear(void)
+{
+	*CLINT_MSIP(hart_id()) = 0;
+	/* ...and what was posted before a later IPI is read after the clear. */
+	__asm__ volatile("fence iorw, iorw" ::: "memory");
+}
+
+void hart_wait(void)
+{
+	/* wfi wakes on any interrupt enabled in mie even with mstatus.MIE = 0. */
+	__asm__ volatile("wfi" ::: "memory");
 }
 
 void hart_park(void)

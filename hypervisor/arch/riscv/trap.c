@@ -2,14 +2,19 @@
  * for traps taken in M-mode itself.
  *
  * Exits from a guest, by mcause (medeleg/hedeleg send the guest's own
- * exceptions straight to it, so only these reach us):
+ * exceptions straight to it, and mideleg/hideleg its interrupts, so only
+ * these reach us):
+ *   M timer interrupt (7)          -> scheduler: slice over, deadlines due
+ *   M software interrupt (3)       -> scheduler: another hart posted work
  *   10 VS ecall                    -> SBI (core sbi.c), pc += 4
  *   20/21/23 guest-page fault      -> MMIO hook, else kill the capsule
  *    2 illegal instruction, from VU -> reflect to the guest kernel
  *    2 illegal instruction, from VS -> kill (e.g. an M-mode CSR access)
  *   22 virtual instruction, from VU -> reflect as illegal instruction (as KVM
  *                                     does: to the guest kernel it is one)
- *   22 virtual instruction, from VS -> kill (nothing is emulated yet)
+ *   22 virtual instruction, from VS -> WFI (hstatus.VTW = 1): pc += 4, the
+ *                                     scheduler takes the hart back until an
+ *                                     interrupt is pending; anything else: kill
  *   anything else, interrupts too  -> kill
  * A kill ends only the capsule; the hart goes on with its next one. */
 #include <arch/csr.h>
@@ -18,7 +23,10 @@
 #include <keel/panic.h>
 #include <keel/printf.h>
 #include <keel/sbi.h>
+#include <keel/sched.h>
 #include <keel/vcpu.h>
+
+#define INSN_WFI 0x10500073UL
 
 static const char *const exception_names[] = {
 	[CAUSE_MISALIGNED_FETCH] = "instruction address misaligned",
@@ -114,7 +122,18 @@ void vcpu_handle_exit(struct vcpu *v)
 	struct capsule *c = v->capsule;
 
 	if (a->cause & CAUSE_INTERRUPT) {
-		capsule_kill(c, "unexpected interrupt %lu at pc 0x%lx", a->cause & ~CAUSE_INTERRUPT, a->pc);
+		switch (a->cause & ~CAUSE_INTERRUPT) {
+		case IRQ_M_TIMER:
+			sched_timer_interrupt(v);
+			break;
+		case IRQ_M_SOFT:
+			sched_ipi_interrupt(v);
+			break;
+		default:
+			capsule_kill(c, "unexpected interrupt %lu at pc 0x%lx", a->cause & ~CAUSE_INTERRUPT,
+				     a->pc);
+			break;
+		}
 		return;
 	}
 	switch (a->cause) {
@@ -136,6 +155,12 @@ void vcpu_handle_exit(struct vcpu *v)
 	case CAUSE_VIRTUAL_INSN:
 		if (a->mpp == MSTATUS_MPP_U) {
 			reflect_to_guest(v, CAUSE_ILLEGAL_INSN);
+			break;
+		}
+		/* QEMU 7.2 puts the instruction bits in mtval. */
+		if (a->tval == INSN_WFI) {
+			a->pc += 4;
+			sched_wfi(v);
 			break;
 		}
 		capsule_kill(c, "virtual instruction at pc 0x%lx, insn 0x%lx", a->pc, a->tval);

@@ -2,9 +2,11 @@
  * (keel/vcpu.h; the register half is trap.S).
  *
  * A guest runs in VS/VU-mode: mret with MPP = S and MPV = 1. While a vCPU is
- * loaded, its virtual-supervisor CSRs (vs*, hvip) live in the hart; vcpu_put
- * copies them out and leaves clean values, so nothing of one capsule is
- * visible to the next one on the same hart. */
+ * loaded, its FP registers, virtual-supervisor CSRs (vs*, hvip), hstatus,
+ * henvcfg, senvcfg and scounteren live in the hart; vcpu_put copies them out
+ * and leaves clean values, so nothing of one vCPU is visible to the next one
+ * on the same hart. The timer (vstimecmp) is the vtimer's (vtimer_load/put)
+ * and the address space (hgatp) the isolation's. */
 #include <arch/csr.h>
 #include <keel/lib.h>
 #include <keel/panic.h>
@@ -15,8 +17,17 @@ _Static_assert(offsetof(struct vcpu_arch, pc) == VCPU_OFF_PC, "trap.S: pc");
 _Static_assert(offsetof(struct vcpu_arch, host) == VCPU_OFF_HOST, "trap.S: host");
 _Static_assert(offsetof(struct vcpu, arch) == 0, "trap.S gets &vcpu->arch == vcpu");
 
-/* vsstatus of a hart out of reset: 64-bit U-mode, FPU usable but clean. */
+/* vsstatus of a hart out of reset: 64-bit U-mode, FPU usable but clean,
+ * SIE = 0. */
 #define VSSTATUS_RESET (MSTATUS_UXL_64 | MSTATUS_FS_INITIAL)
+
+/* SPVP = 1 so HLV/HLVX (instruction fetch for MMIO emulation) act with
+ * guest supervisor permission; VTW = 1 so a guest WFI traps (cause 22) and
+ * the scheduler can give the hart to someone else. */
+#define HSTATUS_GUEST (HSTATUS_VSXL_64 | HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW)
+
+/* The FP state of a reset hart: all zero. */
+static const u64 fp_zero[33];
 
 void vcpu_reset(struct vcpu *v, u64 entry, u64 a0, u64 a1)
 {
@@ -28,15 +39,31 @@ void vcpu_reset(struct vcpu *v, u64 entry, u64 a0, u64 a1)
 	a->regs[11] = a1;
 	a->mpp = MSTATUS_MPP_S;
 	a->vsstatus = VSSTATUS_RESET;
+	a->hstatus = HSTATUS_GUEST;
+	a->henvcfg = vtimer_guest_has_sstc() ? ENVCFG_STCE : 0;
+	vtimer_reset(&v->timer);
+	__atomic_store_n(&v->pending_irq, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&v->pending_fence, 0, __ATOMIC_RELAXED);
+}
+
+void vcpu_restart(struct vcpu *v, u64 pc, u64 a0, u64 a1)
+{
+	struct vcpu_arch *a = &v->arch;
+
+	a->pc = pc;
+	a->regs[10] = a0;
+	a->regs[11] = a1;
+	a->mpp = MSTATUS_MPP_S;
+	a->vsatp = 0;
+	a->vsstatus &= ~MSTATUS_SIE;
 }
 
 void vcpu_load(struct vcpu *v)
 {
 	struct vcpu_arch *a = &v->arch;
 
-	/* SPVP = 1 so HLV/HLVX (instruction fetch for MMIO emulation) act with
-	 * guest supervisor permission; no VTW/VTSR/VTVM traps. */
-	csr_write(hstatus, HSTATUS_VSXL_64 | HSTATUS_SPV | HSTATUS_SPVP);
+	csr_write(hstatus, a->hstatus);
+	csr_write(henvcfg, a->henvcfg);
 	csr_write(vsstatus, a->vsstatus);
 	csr_write(vsie, a->vsie);
 	csr_write(vstvec, a->vstvec);
@@ -48,16 +75,17 @@ void vcpu_load(struct vcpu *v)
 	 * vsatp/hgatp switch order requires. */
 	csr_write(vsatp, a->vsatp);
 	csr_write(hvip, a->hvip);
-	/* VS-mode reaches these real S registers. */
-	csr_write(scounteren, 0);
-	csr_write(senvcfg, 0);
-	vcpu_arch_fp_reset();
+	csr_write(scounteren, a->scounteren);
+	csr_write(senvcfg, a->senvcfg);
+	vcpu_arch_fp_restore(a->fp);
 }
 
 void vcpu_put(struct vcpu *v)
 {
 	struct vcpu_arch *a = &v->arch;
 
+	a->hstatus = csr_read(hstatus);
+	a->henvcfg = csr_read(henvcfg);
 	a->vsstatus = csr_read(vsstatus);
 	a->vsie = csr_read(vsie);
 	a->vstvec = csr_read(vstvec);
@@ -67,6 +95,9 @@ void vcpu_put(struct vcpu *v)
 	a->vstval = csr_read(vstval);
 	a->vsatp = csr_read(vsatp);
 	a->hvip = csr_read(hvip);  /* the guest may have cleared VSSIP itself */
+	a->scounteren = csr_read(scounteren);
+	a->senvcfg = csr_read(senvcfg);
+	vcpu_arch_fp_save(a->fp);
 
 	csr_write(vsatp, 0);
 	csr_write(vsie, 0);
@@ -79,7 +110,78 @@ void vcpu_put(struct vcpu *v)
 	csr_write(vstval, 0);
 	csr_write(scounteren, 0);
 	csr_write(senvcfg, 0);
-	vcpu_arch_fp_reset();
+	csr_write(hstatus, HSTATUS_VSXL_64);
+	vcpu_arch_fp_restore(fp_zero);
+}
+
+void vcpu_sync_pending(struct vcpu *v)
+{
+	u32 irq = __atomic_exchange_n(&v->pending_irq, 0, __ATOMIC_ACQUIRE);
+	u32 fence = __atomic_exchange_n(&v->pending_fence, 0, __ATOMIC_ACQUIRE);
+
+	if (irq)
+		csr_set(hvip, irq & IRQ_VS_ALL);
+	if (fence & VCPU_FENCE_I)
+		vcpu_fence_i();
+	if (fence & VCPU_FENCE_VVMA)
+		hfence_vvma_all();
+}
+
+void vcpu_fence_i(void)
+{
+	__asm__ volatile("fence.i" ::: "memory");
+}
+
+/* More pages than this and one full flush is cheaper than page by page. */
+#define FENCE_PAGES_MAX 64
+
+void vcpu_fence_vma(u64 start, u64 size, long asid)
+{
+	/* hfence.vvma acts on the VMID in hgatp: the loaded vCPU's capsule, and
+	 * orders this hart's earlier stores (the guest's PTEs) before later
+	 * VS-stage walks. */
+	/* ext-rfence.adoc: start = size = 0, or size = ~0, means everything. */
+	if ((start == 0 && size == 0) || size > FENCE_PAGES_MAX * 4096ULL || start + size < start) {
+		if (asid < 0)
+			hfence_vvma_all();
+		else
+			hfence_vvma_asid((unsigned long)asid);
+		return;
+	}
+	for (u64 va = ALIGN_DOWN(start, 4096ULL); va < start + size; va += 4096) {
+		if (asid < 0)
+			hfence_vvma_addr(va);
+		else
+			hfence_vvma_addr_asid(va, (unsigned long)asid);
+	}
+}
+
+/* VS interrupt bits (hvip layout, 2/6/10) moved to the guest's sie/sip
+ * positions (1/5/9). */
+static u64 vs_to_s(u64 bits)
+{
+	return (bits & IRQ_VS_ALL) >> 1;
+}
+
+bool vcpu_irq_pending_loaded(const struct vcpu *v)
+{
+	u64 pending = vs_to_s(csr_read(mip) | __atomic_load_n(&v->pending_irq, __ATOMIC_RELAXED));
+
+	return (pending & csr_read(vsie)) != 0;
+}
+
+bool vcpu_wakeable(const struct vcpu *v, u64 now)
+{
+	u64 pending = vs_to_s(v->arch.hvip | __atomic_load_n(&v->pending_irq, __ATOMIC_RELAXED));
+
+	if (v->timer.deadline <= now)
+		pending |= IRQ_STIP;
+	return (pending & v->arch.vsie) != 0;
+}
+
+u64 vcpu_wake_deadline(const struct vcpu *v)
+{
+	return (v->arch.vsie & IRQ_STIP) ? v->timer.deadline : VTIMER_NEVER;
 }
 
 void vcpu_run(struct vcpu *v)
@@ -99,6 +201,7 @@ void vcpu_run(struct vcpu *v)
 	a->tval = csr_read(mtval);
 	a->tval2 = csr_read(mtval2);
 	a->tinst = csr_read(mtinst);
+	a->hvip = csr_read(hvip);  /* synced on every exit (the guest clears VSSIP) */
 	ms = csr_read(mstatus);
 	if (!(ms & MSTATUS_MPV))
 		panic("vcpu_run: trap with MPV = 0 on the guest path (cause 0x%lx)", a->cause);

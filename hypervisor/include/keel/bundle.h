@@ -42,12 +42,21 @@ struct keel_capsule_record {
 	u32 payload_kind;      /* KEEL_PAYLOAD_* */
 	u32 bootargs_offset;   /* from the bundle start; inside the string table */
 	u32 bootargs_len;      /* excluding the NUL */
-	u8 reserved[16];       /* zero */
+	/* Scheduling, in what was reserved space in the first version-1
+	 * writers (zero = the old meaning, so old and new readers agree on
+	 * old bundles; an old reader ignores them). */
+	u64 affinity;          /* bit h: physical hart h may run the vCPUs; 0 = see hart */
+	u32 priority;          /* KEEL_PRIORITY_*; 0 = normal */
+	u32 reserved;          /* zero */
 };
 
 _Static_assert(sizeof(struct keel_bundle_header) == 64, "bundle header layout");
 _Static_assert(sizeof(struct keel_capsule_record) == 128, "capsule record layout");
 
 #define KEEL_HART_ANY 0xffffffffu
+
+/* record.priority */
+#define KEEL_PRIORITY_NORMAL 0u
+#define KEEL_PRIORITY_HIGH 1u
 
 #endif

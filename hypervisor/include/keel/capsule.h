@@ -1,17 +1,21 @@
-/* capsule.h - a capsule: one guest, its RAM, its vCPU, its console line.
+/* capsule.h - a capsule: one guest, its RAM, its vCPUs, its console line.
  * States and transitions: docs/design/vcpu-states.md. */
 #ifndef KEEL_CAPSULE_H
 #define KEEL_CAPSULE_H
 
-#include <keel/bundle.h>
 #include <keel/config.h>
 #include <keel/console.h>
+#include <keel/spinlock.h>
 #include <keel/types.h>
 #include <keel/vcpu.h>
 
+/* Name buffer: the bundle record's name field (capsule.c checks they agree),
+ * at most 31 characters and a NUL. */
+#define CAPSULE_NAME_MAX 32
+
 enum capsule_state {
-	CAPSULE_READY,    /* checked and placed, waiting for its hart */
-	CAPSULE_RUNNING,  /* owns its hart: in the guest or handling an exit */
+	CAPSULE_READY,    /* checked, RAM carved; vCPU 0 runnable, not booted yet */
+	CAPSULE_RUNNING,  /* booted: its vCPUs run, wait or are stopped */
 	CAPSULE_ENDED,    /* will not run again; outcome says how it ended */
 };
 
@@ -32,20 +36,27 @@ enum capsule_request {
 
 struct capsule {
 	unsigned id;                       /* index in bundle order */
-	char name[KEEL_BUNDLE_NAME_MAX];   /* NUL-terminated */
+	char name[CAPSULE_NAME_MAX];       /* NUL-terminated */
 	const u8 *payload;                 /* pristine ELF inside the bundle */
 	u64 payload_size;
 	const char *bootargs;
 	u64 entry;                         /* GPA */
 	u64 ram_hpa;                       /* host RAM, seen at KEEL_GUEST_RAM_BASE */
 	u64 ram_size;
-	unsigned hart;                     /* physical hart it runs on */
+	u64 dtb_gpa;                       /* its device tree, in the last KEEL_GUEST_DTB_MAX of RAM */
+	u64 affinity;                      /* bit h: physical hart h may run its vCPUs */
+	bool high_priority;                /* image priority: high */
 	unsigned boot_count;               /* 0 on first boot, +1 per reboot */
 	enum capsule_state state;
 	enum capsule_outcome outcome;
+	/* Under the scheduler lock (sched_lock): */
 	enum capsule_request request;
 	char reason[112];                  /* why it failed / was killed */
-	struct vcpu vcpu;                  /* vCPU 0; the only one that runs */
+	bool needs_boot;                   /* load RAM and DTB before vCPU 0 runs */
+	unsigned on_harts;                 /* vCPUs RUNNING (owning a hart) */
+	unsigned nr_vcpus;
+	struct vcpu vcpus[KEEL_MAX_VCPUS];
+	spinlock_t out_lock;               /* its vCPUs print from several harts */
 	struct console_line out;
 };
 
@@ -54,14 +65,25 @@ extern unsigned capsule_count;
 
 struct host_info;
 
-/* Boot hart: reads the bundle and makes every capsule READY (or ENDED if its
- * record or payload is bad), carving its RAM from host [ram_start, ram_end)
- * and building its address space. */
-void capsules_init(const struct host_info *host, u64 ram_start, u64 ram_end);
+/* Boot hart: reads the bundle and makes every capsule READY with vCPU 0
+ * runnable (or ENDED if its record or payload is bad), carving its RAM from
+ * host [ram_start, ram_end) and building its address space. usable_harts is
+ * what sched_init got (for the placement line). */
+void capsules_init(const struct host_info *host, u64 usable_harts, u64 ram_start, u64 ram_end);
 
-/* The capsule's hart: boots it and runs it until it ends, rebooting it in
- * between as it asks. Returns with the capsule ENDED. */
-void capsule_run(struct capsule *c);
+/* Scheduler, on the hart that picked vCPU 0 of a capsule that needs_boot:
+ * scrubs its RAM, loads the ELF from the pristine payload, writes the
+ * device tree and resets vCPU 0 (its other vCPUs are STOPPED). A failure
+ * posts a request (the capsule then ends). */
+void capsule_boot(struct capsule *c);
+
+/* Scheduler, on the hart whose vCPU was the last of the capsule to leave
+ * after a request: reboots the capsule (vCPU 0 runnable again) or ends it
+ * (RAM scrubbed, address space dropped, counted). No lock held. */
+void capsule_finish(struct capsule *c);
+
+/* Scheduler lock held: posts a request from the scheduler itself. */
+void capsule_request_locked(struct capsule *c, enum capsule_request req, const char *reason);
 
 /* Requests from exit handlers, acted on when the handler returns. */
 void capsule_request_shutdown(struct capsule *c);
@@ -71,8 +93,10 @@ __attribute__((format(printf, 2, 3))) void capsule_request_fail(struct capsule *
 /* Kill: fmt describes what the guest did, e.g. "load guest-page fault at pc ...". */
 __attribute__((format(printf, 2, 3))) void capsule_kill(struct capsule *c, const char *fmt, ...);
 
-/* One byte of the capsule's console output. */
+/* One byte / n bytes of the capsule's console output (n bytes stay
+ * together even if another of its vCPUs prints at the same time). */
 void capsule_putc(struct capsule *c, char ch);
+void capsule_write(struct capsule *c, const u8 *buf, size_t n);
 
 /* Host pointer for guest-physical [gpa, gpa+len) if it lies inside the
  * capsule's RAM, NULL otherwise. */

@@ -10,6 +10,14 @@
 #define KEEL_MAX_CAPSULES 16
 #endif
 
+/* vCPUs one capsule may have; sizes the static vCPU arrays. vCPU ids are
+ * SBI hart ids inside the capsule (hart masks are 64 bits wide). */
+#define KEEL_MAX_VCPUS 8
+
+/* Length of a scheduling time slice (the M-mode timer preempts a vCPU that
+ * used it up while another one waits). */
+#define KEEL_SLICE_US 5000
+
 /* SRST reboots a capsule may ask for before it is treated as failed. */
 #define KEEL_MAX_REBOOTS 16
 

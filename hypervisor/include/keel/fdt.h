@@ -77,6 +77,7 @@ struct guest_dt_params {
 	const char *isa;        /* already filtered for the guest */
 	const char *bootargs;
 	u32 boot_count;         /* /chosen/keel,boot-count */
+	unsigned vcpus;         /* one /cpus/cpu@N (reg N) per vCPU */
 };
 
 /* Writes a capsule's device tree into buf. Returns its size, 0 if it does

@@ -23,6 +23,22 @@ void hart_release_secondaries(void);
 /* The platform timer (the same clock guests read with rdtime). */
 u64 hart_time(void);
 
+/* This hart's scheduling timer: one interrupt at (or after) time `when`
+ * (HART_TIMER_NEVER: none). It interrupts a guest whatever the guest does;
+ * the hypervisor itself never takes it (see hart_wait). */
+#define HART_TIMER_NEVER ((u64)-1)
+void hart_timer_set(u64 when);
+
+/* Inter-processor interrupt to hart `hart` (the CLINT software interrupt):
+ * interrupts the guest it runs, or ends its hart_wait. */
+void hart_ipi_send(unsigned long hart);
+/* Acknowledges this hart's IPI. */
+void hart_ipi_clear(void);
+
+/* Sleeps (wfi) until this hart's timer or an IPI is pending. Returns at
+ * once if one already is; spurious returns are allowed. */
+void hart_wait(void);
+
 /* Machine id CSRs, reported to guests through SBI BASE. */
 unsigned long hart_mvendorid(void);
 unsigned long hart_marchid(void);

@@ -32,6 +32,9 @@ struct vcpu;
 #define SBI_EXT_TIME 0x54494D45
 #define SBI_EXT_SRST 0x53525354
 #define SBI_EXT_DBCN 0x4442434E
+#define SBI_EXT_IPI 0x735049
+#define SBI_EXT_RFENCE 0x52464E43
+#define SBI_EXT_HSM 0x48534D
 
 /* One ecall: a7 = eid, a6 = fid, a0..a5 = args. */
 struct sbi_call {
@@ -61,6 +64,12 @@ struct sbi_ext {
 
 /* Answers one ecall of v. Unknown extensions get SBI_ERR_NOT_SUPPORTED. */
 struct sbi_ret sbi_dispatch(struct vcpu *v, const struct sbi_call *call);
+
+/* The vCPUs of v's capsule named by an SBI hart mask (binary-encoding.adoc,
+ * "Hart list"): bit i of mask names hart id base + i; base = -1 names every
+ * vCPU. Sets *targets (bit n = vCPU n) and returns SBI_SUCCESS, or
+ * SBI_ERR_INVALID_PARAM if a named id is not a vCPU of the capsule. */
+long sbi_hart_mask(const struct vcpu *v, unsigned long mask, unsigned long base, u64 *targets);
 
 /* True if extension eid is implemented (BASE probe). */
 bool sbi_ext_present(unsigned long eid);

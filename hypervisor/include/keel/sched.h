@@ -1,25 +1,70 @@
-/* sched.h - which capsule runs on which hart, and when the machine ends.
- * One vCPU per capsule; each hart runs its capsules one after another in
- * bundle order; capsules on different harts run at the same time. */
+/* sched.h - which vCPU runs on which hart, and when the machine ends.
+ *
+ * vCPUs are the unit of scheduling: every hart runs a loop that picks a
+ * runnable vCPU (high priority first, then the one that has run least),
+ * runs it for a time slice or until it waits (WFI, HSM suspend/stop) and
+ * puts it back. Each hart has its own run queues; a hart with nothing of
+ * its own takes work from the others (within each capsule's affinity), and
+ * a hart with nothing at all sleeps in wfi until an IPI or its timer.
+ * States and transitions: docs/design/vcpu-states.md. */
 #ifndef KEEL_SCHED_H
 #define KEEL_SCHED_H
 
 #include <keel/capsule.h>
 #include <keel/types.h>
 
-/* Boot hart: the harts capsules may use (present in the device tree and
- * arrived at the entry code). */
-void sched_init(u64 hart_mask);
+/* Boot hart: the harts vCPUs may use (present in the device tree and
+ * arrived at the entry code) and the timebase, for the time slice. */
+void sched_init(u64 hart_mask, u64 timebase);
 
-/* Chooses c->hart: record hart if given, else round-robin in bundle order
- * over the usable harts. 0, or -1 with *why if the record's hart is absent. */
-int sched_place(struct capsule *c, unsigned record_hart, const char **why);
+/* The harts a capsule may use: `wanted` (bit h = hart h), or every usable
+ * hart if it is 0. 0, or -1 with *why if it names a hart that is not
+ * usable. */
+int sched_affinity(u64 wanted, u64 *mask, const char **why);
+
+/* Makes vCPU 0 of a capsule (READY, or just reset for a reboot) runnable;
+ * its other vCPUs stay STOPPED until HSM starts them. */
+void sched_capsule_start(struct capsule *c);
+
+/* The one scheduler lock. capsule.c takes it to post a request, then calls
+ * sched_capsule_stop_locked, which parks the capsule's waiting vCPUs and
+ * kicks the harts running the others, so that all leave their harts; the
+ * last one to leave ends (or reboots) the capsule. */
+void sched_lock(void);
+void sched_unlock(void);
+void sched_capsule_stop_locked(struct capsule *c);
 
 /* Counts an ended capsule. The last one prints the summary and powers the
  * machine off (exit 0 if every capsule ended clean, else 1). */
 void sched_capsule_ended(struct capsule *c);
 
-/* Runs this hart's capsules, then parks the hart. */
+/* Runs vCPUs on this hart forever. */
 __attribute__((noreturn)) void sched_run(unsigned long hartid);
+
+/* Exit handlers (on the hart running v). */
+void sched_timer_interrupt(struct vcpu *v);   /* the hart's timer fired */
+void sched_ipi_interrupt(struct vcpu *v);     /* an IPI arrived */
+void sched_wfi(struct vcpu *v);               /* guest WFI, pc already past it */
+
+/* SBI HSM for the calling vCPU v. start: target (a vCPU of v's capsule,
+ * id checked by the caller) begins at pc with a0 = its id, a1 = opaque;
+ * SBI_ERR_ALREADY_AVAILABLE unless it is STOPPED. */
+long sched_hsm_start(struct vcpu *target, u64 pc, u64 opaque);
+void sched_hsm_stop(struct vcpu *v);
+/* resume: false = retentive (returns to the caller), true = restart at pc. */
+void sched_hsm_suspend(struct vcpu *v, bool resume, u64 pc, u64 opaque);
+enum vcpu_hsm sched_hsm_status(const struct vcpu *target);
+
+/* Raises VS interrupt bits (hvip layout) in target: wakes it if it waits,
+ * IPIs its hart if it runs elsewhere. */
+void sched_post_irq(struct vcpu *target, u32 bits);
+
+/* Posts VCPU_FENCE_* to target and returns whether the caller must wait for
+ * it (sched_fence_wait): only when target runs on another hart right now;
+ * otherwise it is done before target next enters the guest. */
+bool sched_post_fence(struct vcpu *target, u32 bits);
+/* Waits until target has taken its posted fences or left its hart; self
+ * (the caller, loaded here) keeps taking its own meanwhile. */
+void sched_fence_wait(struct vcpu *self, struct vcpu *target);
 
 #endif

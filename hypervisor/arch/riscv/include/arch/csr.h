@@ -36,6 +36,17 @@
 #define HSTATUS_VTSR (1UL << 22)
 #define HSTATUS_VSXL_64 (2UL << 32)
 
+/* mip / mie: machine software and timer interrupts (the CLINT's) */
+#define IRQ_MSIP (1UL << 3)
+#define IRQ_MTIP (1UL << 7)
+#define IRQ_M_SOFT 3
+#define IRQ_M_TIMER 7
+
+/* vsie / vsip (VS-level view, S bit positions) */
+#define IRQ_SSIP (1UL << 1)
+#define IRQ_STIP (1UL << 5)
+#define IRQ_SEIP (1UL << 9)
+
 /* mip / mie / hvip / hideleg: VS-level interrupts */
 #define IRQ_VSSIP (1UL << 2)
 #define IRQ_VSTIP (1UL << 6)
@@ -139,6 +150,23 @@ static inline void hfence_gvma_vmid(unsigned long vmid)
 static inline void hfence_vvma_all(void)
 {
 	__asm__ volatile(".insn r 0x73, 0, 0x11, x0, x0, x0" ::: "memory"); /* hfence.vvma zero, zero */
+}
+
+/* The same, for one guest-virtual address (rs1) / one guest ASID (rs2) /
+ * both. */
+static inline void hfence_vvma_addr(unsigned long vaddr)
+{
+	__asm__ volatile(".insn r 0x73, 0, 0x11, x0, %0, x0" ::"r"(vaddr) : "memory"); /* hfence.vvma vaddr, zero */
+}
+
+static inline void hfence_vvma_asid(unsigned long asid)
+{
+	__asm__ volatile(".insn r 0x73, 0, 0x11, x0, x0, %0" ::"r"(asid) : "memory"); /* hfence.vvma zero, asid */
+}
+
+static inline void hfence_vvma_addr_asid(unsigned long vaddr, unsigned long asid)
+{
+	__asm__ volatile(".insn r 0x73, 0, 0x11, x0, %0, %1" ::"r"(vaddr), "r"(asid) : "memory"); /* hfence.vvma vaddr, asid */
 }
 
 #endif /* __ASSEMBLY__ */

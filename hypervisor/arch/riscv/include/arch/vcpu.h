@@ -8,6 +8,10 @@
 #define VCPU_OFF_HOST 264   /* hypervisor ra, sp, gp, tp, s0..s11 while the guest runs */
 #define VCPU_HOST_REGS 16
 
+/* Interrupt bits core code posts to a vCPU (struct vcpu.pending_irq), in
+ * the hvip layout: supervisor software interrupt = VSSIP. */
+#define VCPU_IRQ_SOFT (1u << 2)
+
 #ifndef __ASSEMBLY__
 #include <keel/types.h>
 
@@ -23,14 +27,21 @@ struct vcpu_arch {
 	u64 tval2;  /* mtval2: guest-physical address >> 2 on guest-page faults */
 	u64 tinst;  /* mtinst (always 0 on QEMU 7.2) */
 
-	/* Virtual-supervisor CSRs while the vCPU is off its hart. */
-	u64 vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp, hvip;
+	/* Everything else of the vCPU while it is off its hart (the list in the
+	 * technique brief, "Per-vCPU state to save and restore"). */
+	u64 vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp;
+	u64 hvip;        /* re-read on every exit: the guest clears VSSIP itself */
+	u64 hstatus;     /* VSXL, SPV, SPVP, VTW (WFI traps), VGEIN */
+	u64 henvcfg;     /* STCE when the guest owns vstimecmp */
+	u64 senvcfg, scounteren;  /* VS-mode reaches the real S registers */
+	u64 fp[33];      /* f0..f31, fcsr */
 };
 
 /* trap.S: runs the guest whose state is a until it traps back. */
 void vcpu_arch_enter(struct vcpu_arch *a);
-/* trap.S: zeroes f0..f31 and fcsr (needs mstatus.FS != 0). */
-void vcpu_arch_fp_reset(void);
+/* trap.S: f0..f31 and fcsr to / from fp[0..32] (needs mstatus.FS != 0). */
+void vcpu_arch_fp_save(u64 *fp);
+void vcpu_arch_fp_restore(const u64 *fp);
 #endif
 
 #endif
