@@ -2,7 +2,17 @@
 // Pure: argv and environment in, a ParsedArgs or a UserError out.
 import { UserError } from "../util/errors.ts";
 
-export const COMMANDS = ["build", "run", "test", "ports", "inspect", "clean", "doctor", "help"] as const;
+export const COMMANDS = [
+  "build",
+  "run",
+  "test",
+  "ports",
+  "inspect",
+  "clean",
+  "doctor",
+  "kconfig",
+  "help",
+] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const DEFINE_KEYS = ["system", "optimize", "image"] as const;
@@ -32,6 +42,7 @@ const COMMAND_FLAGS: Readonly<Record<Command, readonly string[]>> = {
   inspect: [],
   clean: ["--cache"],
   doctor: [],
+  kconfig: [],
   help: [],
 };
 
@@ -75,6 +86,12 @@ export function parseArgs(
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = (): string | undefined => argv[++i];
+    // keel kconfig parses its own arguments (--tree, VAR=value, its command): everything after it but -h.
+    if (commandSeen && out.command === "kconfig") {
+      if (a === "-h" || a === "--help") out.help = true;
+      else out.positional.push(a);
+      continue;
+    }
     if (a === "--") {
       out.passthrough = argv.slice(i + 1);
       break;

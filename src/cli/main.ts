@@ -1,13 +1,15 @@
 // keel's entry point: parse arguments, dispatch to a command, map errors to exit codes
 // (user errors: one line, exit 2; bugs: stack, exit 1).
 import { readFileSync, rmSync } from "node:fs";
-import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { cacheDir } from "../cache/store.ts";
 import { describeImage } from "../image/describe.ts";
+import { describeInitramfs, describeLinuxPayload, looksLikeInitramfs } from "../initramfs/inspect.ts";
 import { UserError } from "../util/errors.ts";
 import { parseArgs, type ParsedArgs } from "./args.ts";
 import { buildCommand, runCommand } from "./build.ts";
 import { doctor } from "./doctor.ts";
+import { kconfigCommand } from "./kconfig.ts";
 import { probeRun, repoRoot } from "./host.ts";
 import { portsCommand } from "./ports.ts";
 import { runTests } from "./test.ts";
@@ -21,15 +23,13 @@ export function outDirOf(root: string, args: ParsedArgs): string {
   return resolve(args.outDir ?? join(root, "out"));
 }
 
-export function cacheDir(env: NodeJS.ProcessEnv): string {
-  return env["KEEL_CACHE_DIR"] ?? join(env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "keel");
-}
-
 async function dispatch(args: ParsedArgs): Promise<number> {
   if (args.help) {
     print(usage(args.command));
     return 0;
   }
+  // kconfig works on any Kconfig tree, inside a Keel checkout or not.
+  if (args.command === "kconfig") return kconfigCommand(args.positional, print);
   const root = repoRoot();
   switch (args.command) {
     case "help":
@@ -70,7 +70,11 @@ async function dispatch(args: ParsedArgs): Promise<number> {
         throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       }
       try {
-        print(describeImage(bytes, file));
+        print(
+          looksLikeInitramfs(bytes)
+            ? describeInitramfs(bytes, file)
+            : (describeLinuxPayload(bytes, file) ?? describeImage(bytes, file)),
+        );
       } catch (e) {
         throw new UserError(
           (e as Error).message.startsWith(file) ? (e as Error).message : `${file}: ${(e as Error).message}`,

@@ -21,9 +21,10 @@ Commands:
   run       build, then boot the image in QEMU with the console on this terminal
   test      run every check: lint, format, types, unit, golden and boot tests
   ports     list the hardware ports (the default is marked)
-  inspect   describe a built image (the bundle and its capsules)
+  inspect   describe a built image (the bundle and its capsules), an initramfs or a payload
   clean     remove the output directory
   doctor    check Node, QEMU, the cross compiler and the device-tree compiler
+  kconfig   configure any Kconfig tree (defconfig, oldconfig, menuconfig, ...)
 
 Run keel <command> -h for a command's options.`,
   build: `Usage: keel build [options]
@@ -48,13 +49,41 @@ ${COMMON}`,
   ports: `Usage: keel ports
 
 Lists ports/*.yaml with their descriptions; the default (ports/default.yaml) is marked with *.`,
-  inspect: `Usage: keel inspect <image.elf | bundle.bin>
+  inspect: `Usage: keel inspect <image.elf | bundle.bin | initramfs.cpio[.gz] | payload.elf>
 
 Prints the bundle inside a Keel image: format version, and for each capsule its name, RAM,
-vCPUs, hart, payload size, SHA-256 (checked) and bootargs.`,
+vCPUs, hart, payload size, SHA-256 (checked) and bootargs. For an initramfs, lists its
+contents like cpio -tv (mode, links, uid, gid, size or device, date, name -> target); for a
+Linux payload (out/.../guests/rootvm.elf), its segments, initrd location and initramfs.`,
   clean: `Usage: keel clean [--cache] [--out DIR]
 
 Removes the output directory. --cache also empties the recipe cache ($XDG_CACHE_HOME/keel).`,
+  kconfig: `Usage: keel kconfig [--tree DIR] [--autoconf DIR] [O=DIR] [VAR=value ...] <command> [args]
+
+Linux's configuration targets on any Kconfig tree (default: the current directory), with
+outputs byte-identical to Linux 6.1's conf. VAR=value sets the environment the Kconfig files
+read (e.g. ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-); on a Linux tree the variables the
+kernel Makefile exports (SRCARCH, CC, LD, KERNELVERSION, srctree, ...) are derived as make does.
+Files are written atomically, and only when their content changes.
+
+Commands:
+  config            ask about every symbol, line by line (conf --oldaskconfig)
+  oldconfig         ask only about symbols new to .config
+  olddefconfig      .config with every new symbol at its default
+  defconfig [FILE]  .config from a defconfig (default arch/$SRCARCH/configs/defconfig or
+                    ./defconfig; FILE may also name configs/FILE in the tree)
+  savedefconfig [FILE]  the minimal defconfig for .config (default: defconfig)
+  allnoconfig, allyesconfig, allmodconfig, alldefconfig
+  menuconfig        full-screen menus: toggle, edit values, help (?), search (/), save
+
+Options:
+  --tree DIR        the Kconfig tree (default: the current directory)
+  --file NAME       the top Kconfig file in the tree (default: Kconfig)
+  O=DIR             where .config is read and written and probes run (default: the tree)
+  --autoconf DIR    also write DIR/auto.conf, DIR/autoconf.h and DIR/auto.conf.cmd
+  --no-probe-cache  run every $(shell,...) probe instead of using the probe cache
+                    ($KEEL_CACHE_DIR or $XDG_CACHE_HOME/keel, kconfig-probes/)
+  KCONFIG_CONFIG=NAME  the configuration file's name (default: .config)`,
   doctor: `Usage: keel doctor
 
 Checks the host: Node.js, qemu-system-riscv64, the cross compiler (CROSS_COMPILE or

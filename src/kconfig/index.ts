@@ -22,3 +22,7 @@ export { treeFs, shellRunner } from "./node.ts";
 export type { KconfigFs } from "./stream.ts";
 export type { ShellRunner } from "./macro.ts";
 export type { Sym, MenuNode, Tri } from "./model.ts";
+export { runConf, type ConfIo, type ConfMode } from "./conf.ts";
+export { MenuConfig, type MenuIo, type Key } from "./menuconfig.ts";
+export { setTri, setString, toggleTri, helpText, symbolInfo } from "./interactive.ts";
+export { Prober, prefetchProbes, warmProbes, memoFs } from "./probes.ts";

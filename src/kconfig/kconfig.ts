@@ -18,6 +18,8 @@ export interface LoadOptions {
   shell?: ShellRunner;
   /** Receives $(info,...) lines. */
   info?: (line: string) => void;
+  /** A speculative parse whose $(shell,...) answers may be made up: $(error-if,...) is ignored. */
+  speculative?: boolean;
 }
 
 /** A parsed, finalized Kconfig tree with its current symbol values. */
@@ -63,9 +65,15 @@ export class Kconfig {
   }
 }
 
-/** Parses a whole tree; throws a UserError listing every `file:line: error: ...`. */
-export function loadKconfig(opts: LoadOptions): Kconfig {
-  const warnings: string[] = [];
+/**
+ * Only the parse (the macro language, `source`, the menu tree), without finalizing or checking: what the
+ * probe pre-pass needs to learn which $(shell,...) commands a tree runs. Returns the parse errors.
+ */
+export function parseOnly(opts: LoadOptions): string[] {
+  return parseTree(opts, []).parsed.errors;
+}
+
+function parseTree(opts: LoadOptions, warnings: string[]) {
   const warn = (file: string, line: number, msg: string): void => {
     warnings.push(formatWarning(file, line, msg));
   };
@@ -83,9 +91,17 @@ export function loadKconfig(opts: LoadOptions): Kconfig {
     warn: (text) => warnings.push(text),
     file: () => at.parser?.ts.current?.file ?? "",
     line: () => at.parser?.ts.current?.line ?? 0,
+    speculative: opts.speculative ?? false,
   });
   at.parser = new Parser(opts.fs, symbols, macros, warn);
   const parsed = at.parser.parse(opts.file ?? "Kconfig");
+  return { parsed, symbols, macros, warn };
+}
+
+/** Parses a whole tree; throws a UserError listing every `file:line: error: ...`. */
+export function loadKconfig(opts: LoadOptions): Kconfig {
+  const warnings: string[] = [];
+  const { parsed, symbols, macros, warn } = parseTree(opts, warnings);
   if (parsed.errors.length) throw kconfigError(parsed.errors);
 
   const modules = parsed.modulesSym ?? symbols.no;

@@ -15,6 +15,8 @@ export interface MacroHost {
   /** Where expansion happens, for $(filename), $(lineno) and error messages. */
   file(): string;
   line(): number;
+  /** A speculative parse (made-up $(shell,...) answers): $(error-if,...) does not stop it. */
+  speculative?: boolean;
 }
 
 /** A macro error; the parser turns it into `file:line: error: message`. */
@@ -170,7 +172,7 @@ export class Macros {
     if (a.length > range[1]) throw new MacroError(`too many function arguments passed to '${name}'`);
     switch (name) {
       case "error-if":
-        if (a[0] === "y") throw new MacroError(a[1]!);
+        if (a[0] === "y" && !this.host.speculative) throw new MacroError(a[1]!);
         return "";
       case "filename":
         return this.host.file();

@@ -111,7 +111,7 @@ describe("help and argument errors", () => {
     assert.equal(err.length, 1);
     assert.equal(
       err[0],
-      'keel: unknown command "x"; commands: build, run, test, ports, inspect, clean, doctor, help',
+      'keel: unknown command "x"; commands: build, run, test, ports, inspect, clean, doctor, kconfig, help',
     );
   });
 
