@@ -59,7 +59,7 @@ int bundle_check_record(const struct bundle *b, const struct keel_capsule_record
 		*why = "name empty or not NUL-terminated";
 	else if (r->payload_kind != KEEL_PAYLOAD_ELF)
 		*why = "unknown payload kind";
-	else if (r->flags != 0)
+	else if (r->flags & ~KEEL_CAPSULE_FLAGS_KNOWN)
 		*why = "unknown flags";
 	else if ((r->payload_offset & 4095) != 0 || !inside(r->payload_offset, r->payload_size, h->total_size))
 		*why = "payload misaligned or outside the bundle";

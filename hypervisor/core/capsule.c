@@ -4,6 +4,7 @@
  * then scrubbed. The states are drawn in docs/design/vcpu-states.md. */
 #include <keel/bundle_check.h>
 #include <keel/capsule.h>
+#include <keel/conmux.h>
 #include <keel/console.h>
 #include <keel/elf.h>
 #include <keel/fdt.h>
@@ -11,7 +12,9 @@
 #include <keel/isolation.h>
 #include <keel/lib.h>
 #include <keel/panic.h>
+#include <keel/poweroff.h>
 #include <keel/printf.h>
+#include <keel/sbi.h>
 #include <keel/sched.h>
 #include <keel/vtimer.h>
 
@@ -28,24 +31,110 @@ static char guest_isa[FDT_ISA_MAX];
 /* Host RAM not yet given to a capsule: [pool_next, pool_end). */
 static u64 pool_next, pool_end;
 
+/* The capsule that owns the machine (image owns_machine), if any, and
+ * whether the machine is ending: every capsule is being stopped and the
+ * last one to end powers off. Under the scheduler lock. */
+static struct capsule *owner;
+static bool machine_ending;
+static u32 machine_off;  /* set once: the summary is printed, power is going */
+
 /* Where a capsule's ELF may load: all of its RAM but the device tree area. */
 static struct elf_window load_window(const struct capsule *c)
 {
 	return (struct elf_window){ .gpa = KEEL_GUEST_RAM_BASE, .size = c->ram_size - KEEL_GUEST_DTB_MAX };
 }
 
-/* Logs how the capsule ended and lets the scheduler count it. */
+static bool request(struct capsule *c, enum capsule_request req);
+
+/* Summary line, then power off. With an owner the machine's exit status is
+ * the owner's (0 if it shut down clean); without one, 0 only if every
+ * capsule ended clean. */
+static void machine_end(void)
+{
+	unsigned ok = 0, n = capsule_count;
+	bool clean;
+
+	if (__atomic_exchange_n(&machine_off, 1, __ATOMIC_SEQ_CST))
+		return;
+	for (unsigned i = 0; i < n; i++)
+		if (capsules[i].outcome == CAPSULE_CLEAN)
+			ok++;
+	clean = owner ? owner->outcome == CAPSULE_CLEAN : ok == n;
+	klog("all capsules ended: %u clean, %u failed", ok, n - ok);
+	poweroff(clean ? 0 : 1);
+}
+
+/* Scheduler lock held: does any capsule still run (or start, or reboot)? */
+static bool any_alive(void)
+{
+	for (unsigned i = 0; i < capsule_count; i++)
+		if (capsules[i].state != CAPSULE_ENDED)
+			return true;
+	return false;
+}
+
+/* Capsules to finish after the lock is dropped (a request on a capsule none
+ * of whose vCPUs holds a hart: nobody else would notice it). */
+static void finish_idle(u32 idle)
+{
+	for (unsigned i = 0; i < capsule_count; i++)
+		if (idle & (1u << i))
+			capsule_finish(&capsules[i]);
+}
+
+/* Scheduler lock held: the machine ends; asks every other capsule to stop.
+ * Returns the capsules the caller must finish. */
+static u32 halt_all_locked(void)
+{
+	u32 idle = 0;
+
+	machine_ending = true;
+	for (unsigned i = 0; i < capsule_count; i++) {
+		struct capsule *o = &capsules[i];
+
+		if (o->state == CAPSULE_ENDED)
+			continue;
+		if (o->request == CAPSULE_REQ_REBOOT || o->request == CAPSULE_REQ_RESTART)
+			o->request = CAPSULE_REQ_HALT;  /* do not come back */
+		if (request(o, CAPSULE_REQ_HALT) && o->on_harts == 0)
+			idle |= 1u << i;
+	}
+	return idle;
+}
+
+/* Logs how the capsule ended; the last one to end (or the owner's end, once
+ * the others have stopped) ends the machine. */
 static void capsule_end(struct capsule *c, enum capsule_outcome outcome)
 {
-	c->outcome = outcome;
-	c->state = CAPSULE_ENDED;
-	if (outcome == CAPSULE_CLEAN)
+	bool alive, off;
+	u32 idle = 0;
+
+	if (outcome == CAPSULE_CLEAN && c->request == CAPSULE_REQ_HALT)
+		klog("capsule %s: stopped (machine shutdown)", c->name);
+	else if (outcome == CAPSULE_CLEAN && c->request == CAPSULE_REQ_STOP)
+		klog("capsule %s: stopped by %s", c->name, c->reason);
+	else if (outcome == CAPSULE_CLEAN)
 		klog("capsule %s: shut down", c->name);
 	else if (outcome == CAPSULE_KILLED)
 		klog("capsule %s: killed: %s", c->name, c->reason);
 	else
 		klog("capsule %s: failed (reason %s)", c->name, c->reason);
-	sched_capsule_ended(c);
+
+	sched_lock();
+	c->outcome = outcome;
+	c->state = CAPSULE_ENDED;
+	c->rebooting = false;
+	c->request = CAPSULE_REQ_NONE;
+	if (c == owner && !machine_ending) {
+		klog("capsule %s owns the machine: stopping every capsule", c->name);
+		idle = halt_all_locked();
+	}
+	alive = any_alive();
+	off = !alive && (owner == NULL || machine_ending);
+	sched_unlock();
+	finish_idle(idle);
+	if (off)
+		machine_end();
 }
 
 /* Ends a capsule that never ran. */
@@ -106,6 +195,15 @@ static void capsule_create(unsigned i, u64 usable)
 	c->ram_size = r->ram_size;
 	c->dtb_gpa = KEEL_GUEST_RAM_BASE + c->ram_size - KEEL_GUEST_DTB_MAX;
 	c->high_priority = r->priority == KEEL_PRIORITY_HIGH;
+	c->owns_machine = (r->flags & KEEL_CAPSULE_OWNS_MACHINE) != 0;
+	c->console_focus = (r->flags & KEEL_CAPSULE_CONSOLE_FOCUS) != 0;
+	/* keel-sbi.md: the owner's user space reaches the Keel extension. */
+	for (unsigned v = 0; v < KEEL_MAX_VCPUS; v++)
+		c->vcpus[v].intercept_u_ecall = c->owns_machine;
+	c->colour = (r->flags & KEEL_CAPSULE_COLOUR) ? 31 + (int)(i % 6) : 0;
+	console_line_reset(&c->out, c->name, c->colour);
+	if (c->owns_machine && !owner)
+		owner = c;
 
 	if (r->vcpus > KEEL_MAX_VCPUS) {
 		snprintf(msg, sizeof(msg), "%u vCPUs asked, at most %u", r->vcpus, KEEL_MAX_VCPUS);
@@ -120,6 +218,12 @@ static void capsule_create(unsigned i, u64 usable)
 	win = load_window(c);
 	if (elf_check(c->payload, c->payload_size, &win, &c->entry, &why)) {
 		snprintf(msg, sizeof(msg), "bad ELF: %s", why);
+		fail_early(c, msg);
+		return;
+	}
+	/* docs/design/linux-payload.md: an initrd note names a range of a loaded segment. */
+	if (elf_initrd(c->payload, c->payload_size, &c->initrd_start, &c->initrd_end, &why) < 0) {
+		snprintf(msg, sizeof(msg), "bad initrd note: %s", why);
 		fail_early(c, msg);
 		return;
 	}
@@ -146,11 +250,16 @@ static void capsule_create(unsigned i, u64 usable)
 		return;
 	}
 	format_affinity(c->affinity, usable, where, sizeof(where));
-	klog("capsule %s: %s, %lu MiB RAM at 0x%lx, entry 0x%lx%s", c->name, where, c->ram_size >> 20,
-	     c->ram_hpa, c->entry, c->high_priority ? ", priority high" : "");
+	klog("capsule %s: %s, %lu MiB RAM at 0x%lx, entry 0x%lx%s%s", c->name, where, c->ram_size >> 20,
+	     c->ram_hpa, c->entry, c->high_priority ? ", priority high" : "",
+	     c == owner ? ", owns the machine" : "");
 	if (c->nr_vcpus > 1)
 		klog("capsule %s: %u vCPUs (vCPU 0 boots, the others wait for HSM start)", c->name,
 		     c->nr_vcpus);
+	if (c->initrd_end)
+		klog("capsule %s: initrd 0x%lx-0x%lx (%lu KiB)", c->name, c->initrd_start, c->initrd_end,
+		     (c->initrd_end - c->initrd_start) >> 10);
+	c->startable = true;
 	c->needs_boot = true;
 	sched_capsule_start(c);
 }
@@ -171,6 +280,16 @@ void capsules_init(const struct host_info *host, u64 usable_harts, u64 ram_start
 	capsule_count = bundle.hdr->capsule_count;
 	for (unsigned i = 0; i < capsule_count; i++)
 		capsule_create(i, usable_harts);
+	/* Nothing runs at all (an empty bundle, or every capsule failed), or
+	 * the owner failed before it ran (the others must not outlive it). */
+	sched_lock();
+	bool owner_gone = owner && owner->state == CAPSULE_ENDED;
+	u32 idle = owner_gone ? halt_all_locked() : 0;
+	bool off = !any_alive();
+	sched_unlock();
+	finish_idle(idle);
+	if (off)
+		machine_end();
 }
 
 void capsule_boot(struct capsule *c)
@@ -185,10 +304,18 @@ void capsule_boot(struct capsule *c)
 		.bootargs = c->bootargs,
 		.boot_count = c->boot_count,
 		.vcpus = c->nr_vcpus,
+		.initrd_start = c->initrd_start,
+		.initrd_end = c->initrd_end,
 	};
 
 	c->needs_boot = false;
 	c->state = CAPSULE_RUNNING;
+	c->rebooting = false;
+	c->booted_at = hart_time();
+	spin_lock(&c->out_lock);
+	console_line_reset(&c->out, c->name, c->colour);
+	spin_unlock(&c->out_lock);
+	conmux_capsule_reset(c);
 	/* Scrub: nothing of an earlier boot survives a reboot. */
 	memset(ram, 0, c->ram_size);
 	elf_load(c->payload, &win, ram);
@@ -205,9 +332,20 @@ void capsule_boot(struct capsule *c)
 void capsule_finish(struct capsule *c)
 {
 	spin_lock(&c->out_lock);
-	console_capsule_flush(&c->out, c->name);
+	console_capsule_flush(&c->out);
 	spin_unlock(&c->out_lock);
 
+	sched_lock();
+	if (machine_ending && (c->request == CAPSULE_REQ_REBOOT || c->request == CAPSULE_REQ_RESTART))
+		c->request = CAPSULE_REQ_HALT;
+	sched_unlock();
+	if (c->request == CAPSULE_REQ_RESTART) {
+		klog("capsule %s: restarting (asked by %s)", c->name, c->reason);
+		c->boot_count = 0;
+		c->needs_boot = true;
+		sched_capsule_start(c);  /* clears the request */
+		return;
+	}
 	if (c->request == CAPSULE_REQ_REBOOT) {
 		if (c->boot_count < KEEL_MAX_REBOOTS) {
 			c->boot_count++;
@@ -220,10 +358,14 @@ void capsule_finish(struct capsule *c)
 		snprintf(c->reason, sizeof(c->reason), "reboot limit (%u) reached", KEEL_MAX_REBOOTS);
 	}
 
+	/* Scrubbed now, not only before its next boot: nothing of it lingers
+	 * in host RAM while it is stopped. Its RAM and address space stay its
+	 * own, for a later start. */
 	memset((void *)(uptr)c->ram_hpa, 0, c->ram_size);
-	isol_capsule_teardown(c->id);
 	switch (c->request) {
 	case CAPSULE_REQ_SHUTDOWN:
+	case CAPSULE_REQ_STOP:
+	case CAPSULE_REQ_HALT:
 		capsule_end(c, CAPSULE_CLEAN);
 		break;
 	case CAPSULE_REQ_KILL:
@@ -243,6 +385,8 @@ static bool request(struct capsule *c, enum capsule_request req)
 	if (c->request != CAPSULE_REQ_NONE && req != CAPSULE_REQ_KILL)
 		return false;
 	c->request = req;
+	if (req == CAPSULE_REQ_REBOOT || req == CAPSULE_REQ_RESTART)
+		c->rebooting = true;
 	sched_capsule_stop_locked(c);
 	return true;
 }
@@ -265,6 +409,107 @@ void capsule_request_reboot(struct capsule *c)
 	sched_lock();
 	request(c, CAPSULE_REQ_REBOOT);
 	sched_unlock();
+}
+
+void capsule_machine_reboot(struct capsule *c)
+{
+	u32 idle = 0, ended = 0;
+
+	klog("capsule %s owns the machine: reboot: every capsule starts again", c->name);
+	sched_lock();
+	if (!machine_ending) {
+		for (unsigned i = 0; i < capsule_count; i++) {
+			struct capsule *o = &capsules[i];
+
+			if (o == c)
+				continue;
+			if (o->state == CAPSULE_ENDED) {
+				ended |= 1u << i;
+			} else if (request(o, CAPSULE_REQ_RESTART)) {
+				strlcpy(o->reason, c->name, sizeof(o->reason));
+				if (o->on_harts == 0)
+					idle |= 1u << i;
+			}
+		}
+		request(c, CAPSULE_REQ_REBOOT);
+	}
+	sched_unlock();
+	finish_idle(idle);
+	for (unsigned i = 0; i < capsule_count; i++)
+		if ((ended & (1u << i)) && capsules[i].startable)
+			capsule_control_start(&capsules[i], c);
+}
+
+/* Posts req (with `by` as the reason) on c for the owner; finishes c here
+ * if none of its vCPUs holds a hart. */
+static bool control(struct capsule *c, enum capsule_request req, const struct capsule *by)
+{
+	bool posted, idle;
+
+	sched_lock();
+	posted = !machine_ending && request(c, req);
+	if (posted)
+		strlcpy(c->reason, by->name, sizeof(c->reason));
+	idle = posted && c->on_harts == 0;
+	sched_unlock();
+	if (idle)
+		capsule_finish(c);
+	return posted;
+}
+
+long capsule_control_stop(struct capsule *c, const struct capsule *by)
+{
+	return control(c, CAPSULE_REQ_STOP, by) ? SBI_SUCCESS : SBI_ERR_ALREADY_STOPPED;
+}
+
+long capsule_control_start(struct capsule *c, const struct capsule *by)
+{
+	long ret = SBI_SUCCESS;
+
+	if (!c->startable)
+		return SBI_ERR_FAILED;
+	sched_lock();
+	if (machine_ending)
+		ret = SBI_ERR_FAILED;
+	else if (c->state != CAPSULE_ENDED)
+		ret = SBI_ERR_ALREADY_STARTED;
+	else
+		c->state = CAPSULE_READY;  /* taken: a second START sees it started */
+	sched_unlock();
+	if (ret != SBI_SUCCESS)
+		return ret;
+	klog("capsule %s: starting (asked by %s)", c->name, by->name);
+	c->boot_count = 0;
+	c->outcome = CAPSULE_CLEAN;
+	c->needs_boot = true;
+	sched_capsule_start(c);
+	return SBI_SUCCESS;
+}
+
+long capsule_control_restart(struct capsule *c, const struct capsule *by)
+{
+	if (!c->startable)
+		return SBI_ERR_FAILED;
+	if (control(c, CAPSULE_REQ_RESTART, by))
+		return SBI_SUCCESS;
+	/* Not running (or already on its way out): start it if it has ended. */
+	return capsule_control_start(c, by) == SBI_ERR_FAILED ? SBI_ERR_FAILED : SBI_SUCCESS;
+}
+
+enum capsule_list_state capsule_list_state(const struct capsule *c)
+{
+	if (c->state == CAPSULE_ENDED)
+		return c->outcome == CAPSULE_CLEAN ? CAPSULE_LIST_STOPPED : CAPSULE_LIST_CRASHED;
+	if (c->rebooting)
+		return CAPSULE_LIST_REBOOTING;
+	return CAPSULE_LIST_RUNNING;
+}
+
+u64 capsule_uptime_ms(const struct capsule *c)
+{
+	if (c->state != CAPSULE_RUNNING || c->rebooting || timebase == 0)
+		return 0;
+	return (hart_time() - c->booted_at) * 1000 / timebase;
 }
 
 void capsule_request_fail(struct capsule *c, const char *fmt, ...)
@@ -296,7 +541,7 @@ void capsule_kill(struct capsule *c, const char *fmt, ...)
 void capsule_putc(struct capsule *c, char ch)
 {
 	spin_lock(&c->out_lock);
-	console_capsule_putc(&c->out, c->name, ch);
+	console_capsule_putc(&c->out, ch);
 	spin_unlock(&c->out_lock);
 }
 
@@ -304,7 +549,7 @@ void capsule_write(struct capsule *c, const u8 *buf, size_t n)
 {
 	spin_lock(&c->out_lock);
 	for (size_t i = 0; i < n; i++)
-		console_capsule_putc(&c->out, c->name, (char)buf[i]);
+		console_capsule_putc(&c->out, (char)buf[i]);
 	spin_unlock(&c->out_lock);
 }
 

@@ -10,6 +10,12 @@
 #define ET_EXEC 2
 #define EM_RISCV 243
 #define PT_LOAD 1
+#define PT_NOTE 4
+
+/* docs/design/linux-payload.md: the initrd note. */
+#define NT_KEEL_INITRD 1
+#define KEEL_NOTE_NAME "Keel"
+#define KEEL_INITRD_NOTE_VERSION 1
 
 struct elf64_ehdr {
 	u8 e_ident[EI_NIDENT];
@@ -121,4 +127,84 @@ void elf_load(const void *image, const struct elf_window *win, u8 *ram)
 		memcpy(dst, (const u8 *)image + ph->p_offset, ph->p_filesz);
 		memset(dst + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
 	}
+}
+
+/* One note's header (gABI "Note Section"); name and desc follow, each
+ * padded to 4 bytes. */
+struct elf_note {
+	u32 namesz;
+	u32 descsz;
+	u32 type;
+};
+
+static u32 rd32(const u8 *p)
+{
+	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+
+static u64 rd64(const u8 *p)
+{
+	return (u64)rd32(p) | (u64)rd32(p + 4) << 32;
+}
+
+/* Is [start, end) inside what some PT_LOAD segment loads from the file? */
+static bool initrd_loaded(const void *image, u64 start, u64 end)
+{
+	const struct elf64_ehdr *eh = image;
+
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const struct elf64_phdr *ph = phdr(image, i);
+
+		if (ph->p_type == PT_LOAD && start >= ph->p_paddr && end <= ph->p_paddr + ph->p_filesz)
+			return true;
+	}
+	return false;
+}
+
+int elf_initrd(const void *image, u64 size, u64 *start, u64 *end, const char **why)
+{
+	const struct elf64_ehdr *eh = image;
+
+	*start = *end = 0;
+	*why = NULL;
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const struct elf64_phdr *ph = phdr(image, i);
+		const u8 *p, *stop;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset) {
+			*why = "note segment outside the file";
+			return -1;
+		}
+		p = (const u8 *)image + ph->p_offset;
+		stop = p + ph->p_filesz;
+		while ((u64)(stop - p) >= sizeof(struct elf_note)) {
+			u32 namesz = rd32(p), descsz = rd32(p + 4), type = rd32(p + 8);
+			u64 name_pad = ALIGN_UP((u64)namesz, 4), desc_pad = ALIGN_UP((u64)descsz, 4);
+			const u8 *name = p + sizeof(struct elf_note), *desc = name + name_pad;
+
+			if (name_pad > (u64)(stop - name) || desc_pad > (u64)(stop - name) - name_pad) {
+				*why = "note runs past its segment";
+				return -1;
+			}
+			p = desc + desc_pad;
+			if (namesz != sizeof(KEEL_NOTE_NAME) || memcmp(name, KEEL_NOTE_NAME, namesz) != 0 ||
+			    type != NT_KEEL_INITRD)
+				continue;
+			if (descsz != 24 || rd32(desc) != KEEL_INITRD_NOTE_VERSION) {
+				*why = "unknown note version or size";
+				return -1;
+			}
+			*start = rd64(desc + 8);
+			*end = rd64(desc + 16);
+			if (*start >= *end || !initrd_loaded(image, *start, *end)) {
+				*why = "initrd range not inside a loaded segment";
+				*start = *end = 0;
+				return -1;
+			}
+			return 1;
+		}
+	}
+	return 0;
 }

@@ -210,6 +210,17 @@ size_t fdt_build_guest(void *buf, size_t cap, const struct guest_dt_params *p)
 	fdtw_node_begin(&w, "chosen");
 	fdtw_prop_str(&w, "bootargs", p->bootargs ? p->bootargs : "");
 	fdtw_prop_u32(&w, "keel,boot-count", p->boot_count);
+	if (p->initrd_end) {
+		/* u64 cells: Linux reads as many cells as the property has. */
+		u8 cell[8];
+
+		for (int i = 0; i < 8; i++)
+			cell[i] = (u8)(p->initrd_start >> (56 - 8 * i));
+		fdtw_prop(&w, "linux,initrd-start", cell, sizeof(cell));
+		for (int i = 0; i < 8; i++)
+			cell[i] = (u8)(p->initrd_end >> (56 - 8 * i));
+		fdtw_prop(&w, "linux,initrd-end", cell, sizeof(cell));
+	}
 	fdtw_node_end(&w);
 
 	/* "memory@80000000": the unit address is the first reg address in hex. */

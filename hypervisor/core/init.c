@@ -4,6 +4,7 @@
 #include <keel/build_info.h>
 #include <keel/capsule.h>
 #include <keel/config.h>
+#include <keel/conmux.h>
 #include <keel/console.h>
 #include <keel/fdt.h>
 #include <keel/hart.h>
@@ -81,6 +82,7 @@ void keel_main(unsigned long hartid, const void *dtb)
 	console_init();                         /* the UART: klog() works from here on */
 	if (fdt_parse_host(dtb, &host, &why))   /* RAM, harts, ISA, timebase, devices */
 		panic("keel_main: host device tree: %s", why);
+	console_set_timebase(host.timebase);   /* output allowances are per second */
 	banner();                               /* version, build, port; harts, RAM, ISA */
 	memory_layout(&ram_start, &ram_end);    /* hypervisor region, capsule RAM pool */
 	if (isol_init(&why))                    /* G-stage (or PMP) usable on this CPU? */
@@ -90,6 +92,7 @@ void keel_main(unsigned long hartid, const void *dtb)
 	harts = usable_harts();                 /* in the device tree and arrived */
 	sched_init(harts, host.timebase);       /* run queues on those harts, time slice */
 	capsules_init(&host, harts, ram_start, ram_end); /* check bundle, carve RAM, address spaces, vCPU 0 runnable */
+	conmux_init();                          /* console focus; UART input interrupt to this hart */
 	hart_release_secondaries();             /* everything above is now visible to them */
 	sched_run(hartid);                      /* run vCPUs, forever */
 }

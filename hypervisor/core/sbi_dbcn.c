@@ -1,8 +1,9 @@
 /* sbi_dbcn.c - SBI Debug Console extension (EID "DBCN", ext-debug-console.adoc).
  * Output goes through the capsule's tagged line buffer. Buffers are
- * guest-physical and must lie wholly inside the capsule's RAM. No input is
- * routed to capsules yet, so read returns 0 bytes. */
+ * guest-physical and must lie wholly inside the capsule's RAM. Read takes
+ * the console input routed to the capsule (conmux.c), never waiting. */
 #include <keel/capsule.h>
+#include <keel/conmux.h>
 #include <keel/sbi.h>
 
 #define DBCN_WRITE 0
@@ -11,7 +12,7 @@
 
 /* The buffer of a write/read call: num_bytes, base_lo, base_hi. On RV64 a
  * non-zero base_hi is an address no capsule has. */
-static const u8 *buffer(struct vcpu *v, const struct sbi_call *call)
+static u8 *buffer(struct vcpu *v, const struct sbi_call *call)
 {
 	if (call->args[2] != 0 || call->args[0] == 0)
 		return NULL;
@@ -20,7 +21,7 @@ static const u8 *buffer(struct vcpu *v, const struct sbi_call *call)
 
 static struct sbi_ret dbcn_handle(struct vcpu *v, const struct sbi_call *call)
 {
-	const u8 *buf;
+	u8 *buf;
 
 	switch (call->fid) {
 	case DBCN_WRITE:
@@ -32,9 +33,12 @@ static struct sbi_ret dbcn_handle(struct vcpu *v, const struct sbi_call *call)
 		capsule_write(v->capsule, buf, call->args[0]);
 		return sbi_ok((long)call->args[0]);
 	case DBCN_READ:
-		if (call->args[0] != 0 && !buffer(v, call))
+		if (call->args[0] == 0)
+			return sbi_ok(0);
+		buf = buffer(v, call);
+		if (!buf)
 			return sbi_err(SBI_ERR_INVALID_PARAM);
-		return sbi_ok(0);
+		return sbi_ok((long)conmux_read(v->capsule, buf, call->args[0]));
 	case DBCN_WRITE_BYTE:
 		capsule_putc(v->capsule, (char)call->args[0]);
 		return sbi_ok(0);

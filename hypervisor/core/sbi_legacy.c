@@ -3,7 +3,7 @@
  * shutdown (0x08). They return only a0. The v0.1 IPI and fence calls
  * (0x03..0x07) are not offered. */
 #include <keel/capsule.h>
-#include <keel/console.h>
+#include <keel/conmux.h>
 #include <keel/sbi.h>
 #include <keel/vtimer.h>
 
@@ -19,12 +19,11 @@ static struct sbi_ret legacy_putchar(struct vcpu *v, const struct sbi_call *call
 	return sbi_ok(0);
 }
 
-/* No console input is routed to capsules yet: always "nothing waiting". */
+/* The next byte of console input routed to the capsule (conmux.c), or -1. */
 static struct sbi_ret legacy_getchar(struct vcpu *v, const struct sbi_call *call)
 {
-	(void)v;
 	(void)call;
-	return sbi_ok(-1);
+	return sbi_ok(conmux_getc(v->capsule));
 }
 
 static struct sbi_ret legacy_shutdown(struct vcpu *v, const struct sbi_call *call)

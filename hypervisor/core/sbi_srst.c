@@ -1,5 +1,7 @@
 /* sbi_srst.c - SBI System Reset extension (EID "SRST", ext-sys-reset.adoc)
- * for one capsule: "system" means the calling capsule, never the machine.
+ * for one capsule: "system" means the calling capsule, except for the
+ * capsule that owns the machine (image owns_machine), whose shutdown ends
+ * every capsule and powers off and whose reboot resets the whole machine.
  * Shutdown ends it (clean, or failed for reason "system failure"); cold and
  * warm reboot restart it from its pristine payload. */
 #include <keel/capsule.h>
@@ -31,6 +33,8 @@ static struct sbi_ret srst_handle(struct vcpu *v, const struct sbi_call *call)
 			capsule_request_fail(c, "system failure");
 		else
 			capsule_request_shutdown(c);
+	} else if (c->owns_machine) {
+		capsule_machine_reboot(c);  /* the whole image starts again */
 	} else {
 		capsule_request_reboot(c);
 	}

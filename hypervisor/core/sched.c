@@ -1,5 +1,5 @@
-/* sched.c - vCPU scheduling across harts, and the end of the machine
- * (keel/sched.h). The state machine is drawn in docs/design/vcpu-states.md.
+/* sched.c - vCPU scheduling across harts (keel/sched.h); how the machine
+ * ends is capsule.c's. The state machine is drawn in docs/design/vcpu-states.md.
  *
  * One lock guards every run queue, every vCPU's scheduler fields and every
  * capsule's request; it is held for short list walks only, never while a
@@ -13,11 +13,11 @@
  * back at most one slice behind the least-run one, so sleeping earns no
  * credit to starve others with. */
 #include <keel/capsule.h>
+#include <keel/conmux.h>
 #include <keel/console.h>
 #include <keel/hart.h>
 #include <keel/isolation.h>
 #include <keel/lib.h>
-#include <keel/poweroff.h>
 #include <keel/sbi.h>
 #include <keel/sched.h>
 #include <keel/spinlock.h>
@@ -38,10 +38,6 @@ static struct hart_sched harts[KEEL_MAX_HARTS];
 static u64 usable_harts;
 static u64 slice;         /* KEEL_SLICE_US in timebase ticks */
 static u64 min_vruntime;  /* roughly the least vruntime of the vCPUs that run; never decreases */
-
-/* Ended capsules, and how many of them ended clean. */
-static u32 ended, clean;
-static u32 finished;
 
 void sched_init(u64 hart_mask, u64 timebase)
 {
@@ -324,26 +320,6 @@ void sched_capsule_start(struct capsule *c)
 	spin_unlock(&lock);
 }
 
-/* Summary line, then power off: exit 0 only if every capsule ended clean. */
-static void finish(void)
-{
-	u32 n = __atomic_load_n(&ended, __ATOMIC_SEQ_CST);
-	u32 ok = __atomic_load_n(&clean, __ATOMIC_SEQ_CST);
-
-	if (__atomic_exchange_n(&finished, 1, __ATOMIC_SEQ_CST))
-		return;
-	klog("all capsules ended: %u clean, %u failed", ok, n - ok);
-	poweroff(ok == n ? 0 : 1);
-}
-
-void sched_capsule_ended(struct capsule *c)
-{
-	if (c->outcome == CAPSULE_CLEAN)
-		__atomic_add_fetch(&clean, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_add_fetch(&ended, 1, __ATOMIC_SEQ_CST) == capsule_count)
-		finish();
-}
-
 /* Runs v (just picked, RUNNING here) until it has to leave, then puts it
  * where its reason for leaving says. */
 static void run(unsigned hartid, struct vcpu *v)
@@ -432,9 +408,6 @@ void sched_run(unsigned long hartid)
 {
 	struct hart_sched *h = &harts[hartid];
 
-	/* Nothing to run at all (an empty bundle): the boot hart ends the machine. */
-	if (capsule_count == 0)
-		finish();
 	for (;;) {
 		struct vcpu *v;
 
@@ -450,6 +423,7 @@ void sched_run(unsigned long hartid)
 			spin_unlock(&lock);
 			hart_wait();
 			hart_ipi_clear();
+			conmux_irq();  /* console input may have woken us */
 			spin_lock(&lock);
 			h->idle = false;
 			spin_unlock(&lock);

@@ -11,7 +11,8 @@ import {
   type StatusStream,
   type Step,
 } from "../graph/index.ts";
-import { listGuests } from "../manifest/guest.ts";
+import { cacheDir } from "../cache/store.ts";
+import { listGuests, loadGuest } from "../manifest/guest.ts";
 import { loadImage, type ImageManifest } from "../manifest/image.ts";
 import { emitPortHeader } from "../port/emit-header.ts";
 import { qemuArgv } from "../port/emit-qemu.ts";
@@ -22,6 +23,8 @@ import { planHypervisor } from "../plan/hypervisor.ts";
 import { planImage } from "../plan/image.ts";
 import { captureMetadata, OPTIMIZE_MODES, type OptimizeMode } from "../plan/metadata.ts";
 import { runInteractive } from "../qemu/run.ts";
+import { planForeignGuests } from "../recipe/guests.ts";
+import { realHostEnv } from "../recipe/host.ts";
 import { chooseToolchain, probeToolchain } from "../toolchain/toolchain.ts";
 import { UserError } from "../util/errors.ts";
 import type { ParsedArgs } from "./args.ts";
@@ -39,6 +42,8 @@ export interface BuildRequest {
   env?: Readonly<Record<string, string | undefined>>;
   /** Where progress goes (default stdout). */
   status?: StatusStream;
+  /** Abort to stop the build: running commands are killed and the build throws "build interrupted". */
+  signal?: AbortSignal;
 }
 
 export interface BuiltImage {
@@ -103,13 +108,26 @@ export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
   });
   const known = await listGuests(root);
   const used = [...new Set(image.capsules.map((c) => c.guest))].filter((g) => known.includes(g));
+  const manifests = await Promise.all(used.map((g) => loadGuest(root, g)));
+  const sourceGuests = manifests.filter((g) => g.kind === "source");
   const guests = planGuests({
     root,
     buildDir,
     outDir,
     toolchain,
-    libSources: sourcesIn(join(root, "guests", "lib")),
-    guests: used.map((name) => ({ name, sources: sourcesIn(join(root, "guests", name)) })),
+    libSources: sourceGuests.length > 0 ? sourcesIn(join(root, "guests", "lib")) : [],
+    guests: sourceGuests.map(({ name }) => ({ name, sources: sourcesIn(join(root, "guests", name)) })),
+  });
+  // host-file and recipe guests (docs/design/recipes.md)
+  const foreign = await planForeignGuests({
+    root,
+    buildDir,
+    outDir,
+    guests: manifests,
+    host: realHostEnv(probeRun, (line) => (req.status ?? process.stdout).write(`${line}\n`)),
+    cacheDir: cacheDir(env),
+    jobs: req.jobs,
+    epoch: metadata.epoch,
   });
   const img = planImage({
     root,
@@ -120,14 +138,20 @@ export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
     hypervisor: hv,
     capsules: image.capsules.map((c) => ({
       name: c.name,
-      guestElf: guests.elves.get(c.guest)!,
+      guestElf: (guests.elves.get(c.guest) ?? foreign.elves.get(c.guest))!,
       ramSize: c.ram,
       vcpus: c.vcpus,
       hart: c.hart,
+      affinity: c.affinity,
+      priority: c.priority,
+      // Only when set, so images without them keep their bundle step's identity.
+      ownsMachine: c.ownsMachine || undefined,
+      consoleFocus: c.consoleFocus || undefined,
+      colour: image.colour || undefined,
       bootargs: c.bootargs,
     })),
   });
-  const steps: Step[] = [...hv.steps, ...guests.steps, ...img.steps];
+  const steps: Step[] = [...hv.steps, ...guests.steps, ...foreign.steps, ...img.steps];
   steps.push(compdbStep(steps, outDir, join(outDir, "compile_commands.json")));
   const result = await build(steps, {
     fs: new NodeFs(),
@@ -138,6 +162,7 @@ export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
     verbose: req.verbose ?? false,
     explain: req.explain ?? false,
     status: req.status ?? process.stdout,
+    ...(req.signal ? { signal: req.signal } : {}),
   });
   linkLatest(outDir, img.elf);
   return { elf: img.elf, port, image, result };

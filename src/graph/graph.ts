@@ -9,6 +9,13 @@ export interface ActionContext {
   readonly fs: Fs;
   /** Writes one of the step's declared outputs (to its `.tmp` name; the engine commits it on success). */
   writeOutput(output: string, data: string | Uint8Array): Promise<void>;
+  // The three below are optional so hand-made contexts (tests, benchmarks) need not provide them.
+  /** For long steps (an external build): shows `text` (e.g. the sub-build's last line) with the elapsed time. */
+  progress?(text: string): void;
+  /** A line for the build log, printed when the step has finished (as a tool's warnings are). */
+  log?(text: string): void;
+  /** Aborted when the build is interrupted: stop any process the action started. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export type Action = (ctx: ActionContext) => Promise<void>;

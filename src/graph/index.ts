@@ -29,7 +29,7 @@ export type { FileEntry } from "./hash.ts";
 export { FileHasher, sha256 } from "./hash.ts";
 export type { BuildResult } from "./scheduler.ts";
 export type { StatusOptions, StatusStream, StepView } from "./status.ts";
-export { Status, elide } from "./status.ts";
+export { Status, elide, formatElapsed } from "./status.ts";
 
 export interface BuildOptions {
   fs: Fs;
@@ -76,6 +76,7 @@ export async function build(steps: readonly Step[], opts: BuildOptions): Promise
     outDir: opts.outDir,
     root: opts.root,
     signal: opts.signal,
+    progress: (step: Step, text: string) => status.progress(step, text),
   };
 
   let result: BuildResult;

@@ -92,6 +92,8 @@ export async function schedule(
   }
 
   if (bug) throw bug.error;
+  // A step killed by the interruption "fails" too; the interruption is the news.
+  if (env.signal?.aborted) throw new UserError("build interrupted");
   const [first, ...others] = failures;
   if (first) {
     const more = others.length > 0 ? [`(${others.length} other step(s) failed too)`] : [];
@@ -100,6 +102,5 @@ export async function schedule(
       ...(first.location ? { location: first.location } : {}),
     });
   }
-  if (env.signal?.aborted) throw new UserError("build interrupted");
   return { ran, upToDate, total: steps.length };
 }

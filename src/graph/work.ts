@@ -23,6 +23,8 @@ export interface WorkEnv {
   /** Paths in messages are shown relative to this. */
   root?: string | undefined;
   signal?: AbortSignal | undefined;
+  /** Where an action's progress goes (the status line). */
+  progress?: ((step: Step, text: string) => void) | undefined;
 }
 
 export interface Checked {
@@ -102,7 +104,9 @@ export async function runStep(step: Step, checked: Checked, env: WorkEnv): Promi
       output = res.stdout + res.stderr;
       if (code !== 0) failure = firstLines(res.stderr || res.stdout);
     } else {
-      await step.action(actionContext(step, fs));
+      const log: string[] = [];
+      await step.action(actionContext(step, env, log));
+      output = log.map((l) => `${l}\n`).join("");
     }
     if (failure === undefined) {
       for (const out of step.outputs) {
@@ -138,9 +142,13 @@ export async function runStep(step: Step, checked: Checked, env: WorkEnv): Promi
   return { ok: false, code, output, error };
 }
 
-function actionContext(step: Step, fs: Fs): ActionContext {
+function actionContext(step: Step, env: WorkEnv, log: string[]): ActionContext {
+  const { fs } = env;
   return {
     fs,
+    signal: env.signal,
+    progress: (text) => env.progress?.(step, text),
+    log: (text) => log.push(text),
     async writeOutput(output, data) {
       if (!step.outputs.includes(output)) {
         throw new Error(`step ${step.id} wrote ${output}, which is not one of its outputs`);

@@ -11,6 +11,10 @@ export const PAYLOAD_ALIGN = 4096;
 export const HART_ANY = 0xffffffff;
 export const PAYLOAD_ELF = 1;
 export const PRIORITIES = ["normal", "high"] as const;
+/** Record flags (docs/design/bundle-format.md, "Capsule flags"). */
+export const FLAG_OWNS_MACHINE = 1 << 0;
+export const FLAG_CONSOLE_FOCUS = 1 << 1;
+export const FLAG_COLOUR = 1 << 2;
 export type Priority = (typeof PRIORITIES)[number];
 
 /** One capsule as the pipeline hands it to the bundle writer. */
@@ -25,6 +29,12 @@ export interface BundleCapsule {
   affinity?: readonly number[] | undefined;
   /** Default "normal". */
   priority?: Priority;
+  /** Its SRST shutdown/reboot is the machine's; it may control the other capsules (keel-sbi.md). */
+  ownsMachine?: boolean | undefined;
+  /** Console input goes to it first (default: the first capsule). */
+  consoleFocus?: boolean | undefined;
+  /** Its console tag is printed in colour. */
+  colour?: boolean | undefined;
   bootargs: string;
 }
 
@@ -64,6 +74,14 @@ function maskHarts(mask: bigint): number[] {
   const harts: number[] = [];
   for (let h = 0; h < 64; h++) if ((mask >> BigInt(h)) & 1n) harts.push(h);
   return harts;
+}
+
+function recordFlags(c: BundleCapsule): number {
+  return (
+    (c.ownsMachine ? FLAG_OWNS_MACHINE : 0) |
+    (c.consoleFocus ? FLAG_CONSOLE_FOCUS : 0) |
+    (c.colour ? FLAG_COLOUR : 0)
+  );
 }
 
 /** Encodes capsules into a bundle. Pure and deterministic: same capsules, same bytes. */
@@ -115,7 +133,7 @@ export function encodeBundle(capsules: readonly BundleCapsule[]): Buffer {
     sha256(c.payload).copy(buf, r + 48);
     buf.writeBigUInt64LE(c.ramSize, r + 80);
     buf.writeUInt32LE(c.vcpus, r + 88);
-    buf.writeUInt32LE(0, r + 92);
+    buf.writeUInt32LE(recordFlags(c), r + 92);
     buf.writeUInt32LE(c.hart ?? HART_ANY, r + 96);
     buf.writeUInt32LE(PAYLOAD_ELF, r + 100);
     buf.writeUInt32LE(bootargsOffsets[i]!, r + 104);
@@ -161,6 +179,7 @@ export function decodeBundle(buf: Uint8Array): DecodedBundle {
     const hart = b.readUInt32LE(r + 96);
     const mask = b.readBigUInt64LE(r + 112);
     const priority = PRIORITIES[b.readUInt32LE(r + 120)];
+    const flags = b.readUInt32LE(r + 92);
     if (priority === undefined)
       throw new Error(`capsule ${name}: unknown priority ${b.readUInt32LE(r + 120)}`);
     capsules.push({
@@ -172,7 +191,10 @@ export function decodeBundle(buf: Uint8Array): DecodedBundle {
       hashOk: sha256(payload).equals(stored),
       ramSize: b.readBigUInt64LE(r + 80),
       vcpus: b.readUInt32LE(r + 88),
-      flags: b.readUInt32LE(r + 92),
+      flags,
+      ownsMachine: (flags & FLAG_OWNS_MACHINE) !== 0,
+      consoleFocus: (flags & FLAG_CONSOLE_FOCUS) !== 0,
+      colour: (flags & FLAG_COLOUR) !== 0,
       hart: hart === HART_ANY ? undefined : hart,
       affinity: mask === 0n ? undefined : maskHarts(mask),
       priority,

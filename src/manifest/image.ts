@@ -32,6 +32,10 @@ export interface CapsuleManifest {
   readonly priority: "normal" | "high";
   /** Empty when the file gives none. */
   readonly bootargs: string;
+  /** `console: focus`: console input goes to it first. */
+  readonly consoleFocus: boolean;
+  /** `owns_machine: true`: its shutdown/reboot is the machine's; it may control the others. */
+  readonly ownsMachine: boolean;
 }
 
 /** A checked image: what goes into one bundle, in order. */
@@ -41,6 +45,8 @@ export interface ImageManifest {
   readonly file: string;
   readonly description: string;
   readonly capsules: readonly CapsuleManifest[];
+  /** Capsule tags in colour on the console. */
+  readonly colour: boolean;
 }
 
 /** What image checks may ask about the world. */
@@ -76,12 +82,15 @@ function checkImage(name: string, source: YamlSource, context: ImageContext): Im
     name,
     file: source.file,
     description: checked.value.description,
-    capsules: checked.value.capsules.map((c) => ({
+    capsules: checked.value.capsules.map(({ console, owns_machine, ...c }) => ({
       ...c,
       hart: c.hart,
       affinity: c.affinity && [...c.affinity].sort((a, b) => a - b),
       bootargs: c.bootargs ?? "",
+      consoleFocus: console === "focus",
+      ownsMachine: owns_machine,
     })),
+    colour: checked.value.colour,
   };
 }
 
@@ -147,4 +156,24 @@ const affinityFits: Rule = ({ capsules }) =>
     ]);
   });
 
-const RULES: readonly Rule[] = [ramIsWholeMegapages, namesUnique, guestsKnown, fieldsFitBundle, affinityFits];
+/** One capsule at most may own the machine, and one at most may have the console's focus first. */
+const atMostOne =
+  (field: "owns_machine" | "console", what: string): Rule =>
+  ({ capsules }) => {
+    const marked = capsules.flatMap((c, i) => (c[field] === undefined || c[field] === false ? [] : [i]));
+    return marked
+      .slice(1)
+      .map((i) =>
+        problem(["capsules", i, field], `only one capsule may ${what} (capsules[${marked[0]}] already does)`),
+      );
+  };
+
+const RULES: readonly Rule[] = [
+  ramIsWholeMegapages,
+  namesUnique,
+  guestsKnown,
+  fieldsFitBundle,
+  affinityFits,
+  atMostOne("owns_machine", "own the machine"),
+  atMostOne("console", "have the console focus"),
+];

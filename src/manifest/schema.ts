@@ -42,6 +42,14 @@ const capsule = z
       .string()
       .optional()
       .meta({ description: "Command line handed to the guest (its device tree's /chosen/bootargs)." }),
+    console: z.enum(["focus"]).optional().meta({
+      description:
+        "focus = console input goes to this capsule first (default: the first capsule). Ctrl-] then a digit moves it.",
+    }),
+    owns_machine: z.boolean().prefault(false).meta({
+      description:
+        "The capsule is the machine (a root VM): its SRST shutdown ends every capsule and powers off, its reboot restarts the image, and it may stop, start and restart the others (docs/design/keel-sbi.md). At most one.",
+    }),
   })
   .meta({ description: "One isolated guest instance." });
 
@@ -52,6 +60,9 @@ export const ImageSchema = z
       .array(capsule)
       .min(1)
       .meta({ description: "The capsules the hypervisor starts, in this order." }),
+    colour: z.boolean().prefault(false).meta({
+      description: "Print each capsule's console tag in its own ANSI colour (off by default).",
+    }),
   })
   .meta({
     title: "Keel image",

@@ -3,7 +3,7 @@
 import { relative } from "node:path";
 import type { Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
-import { encodeBundle, type BundleCapsule } from "../image/bundle.ts";
+import { encodeBundle, type BundleCapsule, type Priority } from "../image/bundle.ts";
 import { ccCommand, type Toolchain } from "../toolchain/toolchain.ts";
 import type { HypervisorPlan } from "./hypervisor.ts";
 
@@ -14,6 +14,12 @@ export interface CapsuleSpec {
   ramSize: bigint;
   vcpus: number;
   hart: number | undefined;
+  /** Physical harts the vCPUs may run on (undefined: see hart). */
+  affinity?: readonly number[] | undefined;
+  priority?: Priority;
+  ownsMachine?: boolean;
+  consoleFocus?: boolean;
+  colour?: boolean;
   bootargs: string;
 }
 
@@ -69,6 +75,11 @@ export function planImage(p: ImagePlanInput): { steps: Step[]; elf: string } {
             ramSize: c.ramSize,
             vcpus: c.vcpus,
             hart: c.hart,
+            affinity: c.affinity,
+            priority: c.priority,
+            ownsMachine: c.ownsMachine,
+            consoleFocus: c.consoleFocus,
+            colour: c.colour,
             bootargs: c.bootargs,
           });
         }

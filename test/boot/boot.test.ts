@@ -2,10 +2,11 @@
 // the console printed (in order) and QEMU's exit status (set by the hypervisor through the test device).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { buildImage } from "../../src/cli/build.ts";
 import { qemuArgv } from "../../src/port/emit-qemu.ts";
-import { runCaptured } from "../../src/qemu/run.ts";
+import { runCaptured, type Interaction } from "../../src/qemu/run.ts";
 import { CollectStream, ROOT } from "../e2e/helpers.ts";
 
 interface BootCase {
@@ -21,7 +22,17 @@ interface BootCase {
   check?: (lines: readonly string[]) => string | undefined;
   exit: number;
   timeoutMs?: number;
+  /** Typed into the console (QEMU's stdin) when the output since the last one matches. */
+  interactions?: readonly Interaction[];
+  /** Why the case cannot run on this host, if it cannot. */
+  skip?: string | false;
 }
+
+/** Ctrl-], the console key prefix (README "Console keys"). */
+const KEY = "\x1d";
+/** The rootvm image builds Linux and BusyBox from Debian's source packages (cached after the first build). */
+const NOT_DEBIAN = !existsSync("/etc/debian_version") && "not a Debian host";
+const ROOT_PROMPT = /\[root\] \/ # /;
 
 const BANNER = /^\[keel\] Keel \d+\.\d+\.\d+ \(commit [0-9a-f]+(-dirty)?|unknown/;
 const HELLO_OK = [/^\[hello\] hello: hello from vCPU 0$/, /^\[hello\] hello: all \d+ checks passed$/];
@@ -180,6 +191,101 @@ const CASES: readonly BootCase[] = [
     timeoutMs: 60_000,
   },
   {
+    // Console input through the multiplexer: echo-b has the focus first (console: focus) and reads with
+    // DBCN; Ctrl-] 0 moves the input to echo-a (legacy getchar), Ctrl-] l lists, Ctrl-] 1 moves it back.
+    // echo-b also tries the Keel SBI extension without owning the machine: LIST works, STOP is denied.
+    image: "echo",
+    port: "qemu-virt",
+    expect: [
+      /^\[keel\] console: input goes to capsule echo-b \(1\); Ctrl-\] h for the console keys$/,
+      /^\[echo-b\] echo: keel list 0 echo-a running 1 vCPU\(s\) 16 MiB$/,
+      /^\[echo-b\] echo: keel stop denied: yes$/,
+      /^\[echo-b\] echo: keel list to a bad address: refused$/,
+      /^\[echo-b\] echo: got "to b"$/,
+      /^\[keel\] console: input goes to capsule echo-a \(0\); /,
+      /^\[echo-a\] echo: got "to a"$/,
+      /^\[keel\] console: 2 capsules, input to echo-a:$/,
+      /^\[keel\] +0 +echo-a +running +1 vCPU +16 MiB +<- input$/,
+      /^\[keel\] +1 +echo-b +running +1 vCPU +16 MiB$/,
+      /^\[echo-a\] echo: bye$/,
+      /^\[keel\] capsule echo-a: shut down$/,
+      /^\[keel\] console: input goes to capsule echo-b \(1\); /,
+      /^\[echo-b\] echo: bye$/,
+      /^\[keel\] all capsules ended: 2 clean, 0 failed$/,
+    ],
+    unordered: [[/^\[echo-a\] echo: ready \(legacy getchar\)/, /^\[echo-a\] echo: got "to a"$/]],
+    forbid: [/FAIL/, /^\[echo-a\] echo: got "to b"$/, /^\[echo-b\] echo: got "to a"$/],
+    interactions: [
+      { waitFor: /\[echo-b\] echo: ready \(dbcn read\)/, send: "to b\n" },
+      { waitFor: /\[echo-b\] echo: got "to b"/, send: `${KEY}0` },
+      { waitFor: /input goes to capsule echo-a/, send: "to a\n" },
+      { waitFor: /\[echo-a\] echo: got "to a"/, send: `${KEY}l` },
+      { waitFor: /<- input/, send: "quit\n" },
+      { waitFor: /capsule echo-a: shut down/, send: `${KEY}1quit\n` },
+    ],
+    exit: 0,
+    timeoutMs: 60_000,
+  },
+  {
+    // 400 KB at once: whole lines past the capsule's console allowance are dropped and counted.
+    image: "flood",
+    port: "qemu-virt",
+    expect: [
+      /^\[flood\] echo: flooding 400000 bytes$/,
+      /^\[keel\] capsule flood: output dropped \(\d+ bytes\)$/,
+      /^\[flood\] echo: flood done$/,
+      /^\[flood\] echo: got "quit"$/,
+      /^\[keel\] all capsules ended: 1 clean, 0 failed$/,
+    ],
+    check: (lines) => {
+      const shown = lines.filter((l) => l.startsWith("[flood] echo: flood 0123")).length * 64;
+      const dropped = lines
+        .map((l) => /output dropped \((\d+) bytes\)/.exec(l)?.[1])
+        .reduce((n, d) => n + Number(d ?? 0), 0);
+      if (shown > 96 * 1024) return `${shown} bytes shown: more than the allowance lets through`;
+      return shown + dropped === 400000 ? undefined : `shown ${shown} + dropped ${dropped} != 400000`;
+    },
+    interactions: [{ waitFor: /echo: ready/, send: "quit\n" }],
+    exit: 0,
+    timeoutMs: 60_000,
+  },
+  {
+    // The Linux root VM (2 vCPUs, owns the machine) next to a hello capsule: BusyBox shell, nproc,
+    // /proc/cpuinfo, keelctl list and restart over the Keel SBI extension, then poweroff ends everything.
+    image: "rootvm",
+    port: "qemu-virt",
+    skip: NOT_DEBIAN,
+    expect: [
+      /^\[keel\] capsule root: any hart, 128 MiB RAM at 0x[0-9a-f]+, entry 0x80200000, owns the machine$/,
+      /^\[keel\] capsule root: initrd 0x84000000-0x[0-9a-f]+ /,
+      /^\[root\] Linux version 6\.1\./,
+      /^\[root\] Kernel command line: console=hvc0 earlycon=sbi$/,
+      /^\[root\] smp: Brought up 1 node, 2 CPUs$/,
+      /^\[root\] keel rootvm: Linux 6\.1\.\d+, 2 CPU\(s\)$/,
+      /^\[root\] 2$/,
+      /^\[root\] hart\s+: 1$/,
+      /^\[root\] 0 +root +running +2 +128M/,
+      /^\[root\] 1 +hello +running +1 +16M/,
+      /^\[keel\] capsule hello: restarting \(asked by root\)$/,
+      /^\[hello\] hello: hello from vCPU 0$/,
+      /^\[keel\] capsule root: shut down$/,
+      /^\[keel\] capsule hello: stopped \(machine shutdown\)$/,
+      /^\[keel\] all capsules ended: 2 clean, 0 failed$/,
+    ],
+    // keelctl's answer and the hypervisor's line about the restart come from different harts.
+    unordered: [[/^\[root\] 1 +hello +running/, /^\[root\] keelctl: restart hello: ok$/]],
+    forbid: [/FAIL/, /killed/, /Kernel panic/, /Oops/],
+    interactions: [
+      { waitFor: ROOT_PROMPT, send: "nproc\n" },
+      { waitFor: /\[root\] 2\n[\s\S]*\/ # /, send: "cat /proc/cpuinfo\n" },
+      { waitFor: /hart\s+: 1[\s\S]*\/ # /, send: "keelctl list\n" },
+      { waitFor: /hello +running[\s\S]*\/ # /, send: "keelctl restart hello\n" },
+      { waitFor: /\[hello\] hello: waiting/, send: "poweroff\n" },
+    ],
+    exit: 0,
+    timeoutMs: 300_000,
+  },
+  {
     image: "fail",
     port: "qemu-virt",
     expect: [
@@ -207,7 +313,7 @@ function checkOrder(lines: readonly string[], expect: readonly RegExp[]): string
 const OUT = join(ROOT, "out", "test");
 
 for (const c of CASES) {
-  test(`boot ${c.image} on ${c.port}`, async () => {
+  test(`boot ${c.image} on ${c.port}`, { skip: c.skip ?? false }, async () => {
     const built = await buildImage({
       root: ROOT,
       outDir: OUT,
@@ -215,7 +321,10 @@ for (const c of CASES) {
       image: c.image,
       status: new CollectStream(),
     });
-    const run = await runCaptured(qemuArgv(built.port, built.elf), { timeoutMs: c.timeoutMs ?? 60_000 });
+    const run = await runCaptured(qemuArgv(built.port, built.elf), {
+      timeoutMs: c.timeoutMs ?? 60_000,
+      interactions: c.interactions,
+    });
     const lines = run.output.split(/\r?\n/);
     const transcript = `--- console ---\n${run.output}\n---------------`;
     assert.equal(run.timedOut, false, `QEMU timed out\n${transcript}`);

@@ -95,3 +95,24 @@ test("describe prints one row per capsule", () => {
   assert.match(text, /second\s+32 MiB\s+2\s+1\s+ELF 5000 B/);
   assert.match(text, /third\s+16 MiB\s+4\s+0,2,63!\s+ELF 100 B/);
 });
+
+test("capsule flags: owns_machine, console focus and colour in the record's flags word", () => {
+  const flagged: BundleCapsule[] = [
+    { ...capsules[0]!, ownsMachine: true, colour: true },
+    { ...capsules[1]!, consoleFocus: true, colour: true },
+    capsules[2]!,
+  ];
+  const b = encodeBundle(flagged);
+  assert.equal(b.readUInt32LE(64 + 92), 0b101); // KEEL_CAPSULE_OWNS_MACHINE | KEEL_CAPSULE_COLOUR
+  assert.equal(b.readUInt32LE(64 + 128 + 92), 0b110); // KEEL_CAPSULE_CONSOLE_FOCUS | KEEL_CAPSULE_COLOUR
+  assert.equal(b.readUInt32LE(64 + 2 * 128 + 92), 0);
+  const d = decodeBundle(b).capsules;
+  assert.deepEqual(
+    d.map((c) => [c.ownsMachine, c.consoleFocus, c.colour]),
+    [
+      [true, false, true],
+      [false, true, true],
+      [false, false, false],
+    ],
+  );
+});

@@ -40,6 +40,8 @@ test("a good image: defaults applied, fields kept", async () => {
         affinity: undefined,
         priority: "normal",
         bootargs: "",
+        consoleFocus: false,
+        ownsMachine: false,
       },
       {
         name: "Timer_2",
@@ -50,8 +52,11 @@ test("a good image: defaults applied, fields kept", async () => {
         affinity: undefined,
         priority: "normal",
         bootargs: "a=1 b=2",
+        consoleFocus: false,
+        ownsMachine: false,
       },
     ],
+    colour: false,
   });
 });
 
@@ -72,7 +77,7 @@ const BAD: Record<string, string[]> = {
     "test/fixtures/images/schema-errors.yaml:7:11: capsules[1].name: expected letters, digits, - or _, starting with a letter or _",
     "test/fixtures/images/schema-errors.yaml:9:12: capsules[1].vcpus: must be at least 1, got 0",
     'test/fixtures/images/schema-errors.yaml:12:11: capsules[2].hart: expected an integer, got a string ("any")',
-    'test/fixtures/images/schema-errors.yaml:13:5: capsules[2]: unknown key "colour" (allowed: name, guest, ram, vcpus, hart, affinity, priority, bootargs)',
+    'test/fixtures/images/schema-errors.yaml:13:5: capsules[2]: unknown key "colour" (allowed: name, guest, ram, vcpus, hart, affinity, priority, bootargs, console, owns_machine)',
     'test/fixtures/images/schema-errors.yaml:14:5: capsules[3]: missing required field "guest"',
   ],
 };
@@ -139,6 +144,39 @@ test("affinity and priority: sorted harts, defaults, and their rules", async () 
     "images/x.yaml:3:49: capsules[0].affinity: give either hart or affinity, not both",
     "images/x.yaml:4:41: capsules[1].affinity[0]: hart 64 is too large (at most 63)",
     "images/x.yaml:4:48: capsules[1].affinity[2]: hart 1 is listed twice",
+  ]);
+});
+
+test("owns_machine, console: focus and colour: defaults, values and at most one of each", async () => {
+  const text = [
+    "description: x",
+    "colour: true",
+    "capsules:",
+    "  - { name: a, guest: hello, owns_machine: true }",
+    "  - { name: b, guest: hello, console: focus }",
+    "  - { name: c, guest: hello }",
+    "",
+  ].join("\n");
+  const img = parseImage(text, "images/x.yaml", GUESTS);
+  assert.equal(img.colour, true);
+  assert.deepEqual(
+    img.capsules.map((c) => [c.name, c.ownsMachine, c.consoleFocus]),
+    [
+      ["a", true, false],
+      ["b", false, true],
+      ["c", false, false],
+    ],
+  );
+  const bad = [
+    "description: x",
+    "capsules:",
+    "  - { name: a, guest: hello, owns_machine: true, console: focus }",
+    "  - { name: b, guest: hello, owns_machine: true, console: focus }",
+    "",
+  ].join("\n");
+  assert.deepEqual(await problems(() => parseImage(bad, "images/x.yaml", GUESTS)), [
+    "images/x.yaml:4:44: capsules[1].owns_machine: only one capsule may own the machine (capsules[0] already does)",
+    "images/x.yaml:4:59: capsules[1].console: only one capsule may have the console focus (capsules[0] already does)",
   ]);
 });
 

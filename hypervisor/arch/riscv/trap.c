@@ -6,6 +6,11 @@
  * these reach us):
  *   M timer interrupt (7)          -> scheduler: slice over, deadlines due
  *   M software interrupt (3)       -> scheduler: another hart posted work
+ *   M external interrupt (11)      -> console input (conmux.c)
+ *    8 VU ecall (only from a capsule that owns the machine: hedeleg bit 8
+ *      is clear while its vCPUs run) -> the Keel SBI extension if a7 is its
+ *                                     EID, else reflected to the guest
+ *                                     kernel exactly as delegation would
  *   10 VS ecall                    -> SBI (core sbi.c), pc += 4
  *   20/21/23 guest-page fault      -> MMIO hook, else kill the capsule
  *    2 illegal instruction, from VU -> reflect to the guest kernel
@@ -19,6 +24,7 @@
  * A kill ends only the capsule; the hart goes on with its next one. */
 #include <arch/csr.h>
 #include <keel/capsule.h>
+#include <keel/conmux.h>
 #include <keel/console.h>
 #include <keel/panic.h>
 #include <keel/printf.h>
@@ -129,6 +135,9 @@ void vcpu_handle_exit(struct vcpu *v)
 		case IRQ_M_SOFT:
 			sched_ipi_interrupt(v);
 			break;
+		case IRQ_M_EXT:
+			conmux_irq();
+			break;
 		default:
 			capsule_kill(c, "unexpected interrupt %lu at pc 0x%lx", a->cause & ~CAUSE_INTERRUPT,
 				     a->pc);
@@ -139,6 +148,14 @@ void vcpu_handle_exit(struct vcpu *v)
 	switch (a->cause) {
 	case CAUSE_VS_ECALL:
 		sbi_call(v);
+		break;
+	case CAUSE_U_ECALL:
+		if (v->intercept_u_ecall && a->regs[17] == SBI_EXT_KEEL) {
+			sbi_call(v);
+			break;
+		}
+		a->tval = 0;
+		reflect_to_guest(v, CAUSE_U_ECALL);
 		break;
 	case CAUSE_FETCH_GUEST_PAGE_FAULT:
 	case CAUSE_LOAD_GUEST_PAGE_FAULT:

@@ -77,6 +77,12 @@ void vcpu_load(struct vcpu *v)
 	csr_write(hvip, a->hvip);
 	csr_write(scounteren, a->scounteren);
 	csr_write(senvcfg, a->senvcfg);
+	if (v->intercept_u_ecall) {
+		/* Bit 8 must be clear in both: set in medeleg only, the ecall
+		 * would go to HS-mode, which this hypervisor does not have. */
+		csr_clear(hedeleg, 1UL << CAUSE_U_ECALL);
+		csr_clear(medeleg, 1UL << CAUSE_U_ECALL);
+	}
 	vcpu_arch_fp_restore(a->fp);
 }
 
@@ -111,6 +117,10 @@ void vcpu_put(struct vcpu *v)
 	csr_write(scounteren, 0);
 	csr_write(senvcfg, 0);
 	csr_write(hstatus, HSTATUS_VSXL_64);
+	if (v->intercept_u_ecall) {
+		csr_set(medeleg, 1UL << CAUSE_U_ECALL);
+		csr_set(hedeleg, 1UL << CAUSE_U_ECALL);
+	}
 	vcpu_arch_fp_restore(fp_zero);
 }
 

@@ -15,6 +15,7 @@
 #define FCR_ENABLE_CLEAR 0x07  /* FIFOs on, both cleared */
 #define LSR_DR 0x01            /* a byte is waiting */
 #define LSR_THRE 0x20          /* room to transmit */
+#define IER_RX 0x01            /* interrupt: received data available */
 
 static inline volatile u8 *reg(unsigned r)
 {
@@ -41,4 +42,9 @@ int uart_getc(void)
 	if (!(*reg(LSR) & LSR_DR))
 		return -1;
 	return *reg(RBR);
+}
+
+void uart_rx_irq_enable(void)
+{
+	*reg(IER) = IER_RX;
 }

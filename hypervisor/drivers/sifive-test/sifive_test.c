@@ -1,7 +1,7 @@
 /* sifive_test.c - power QEMU off through its SiFive test device
  * (keel/poweroff.h) at KEEL_POWEROFF_BASE: a 32-bit write of 0x5555 exits
- * with status 0, 0x3333 | code << 16 with status code (qemu
- * hw/misc/sifive_test.c). */
+ * with status 0, 0x3333 | code << 16 with status code
+ * (qemu hw/misc/sifive_test.c). */
 #include <keel/config.h>
 #include <keel/poweroff.h>
 #include <keel/types.h>
@@ -17,3 +17,4 @@ void poweroff(unsigned code)
 	for (;;)
 		__asm__ volatile("wfi");
 }
+

@@ -16,7 +16,13 @@
 /* Payload kinds. */
 #define KEEL_PAYLOAD_ELF 1u /* ELF64 RISC-V, PT_LOAD segments at GPAs */
 
-/* Capsule flags (record.flags). None defined in version 1; must be 0. */
+/* Capsule flags (record.flags); a reader rejects a record with a bit it does
+ * not know. */
+#define KEEL_CAPSULE_OWNS_MACHINE (1u << 0)  /* its SRST is the machine's; may control others */
+#define KEEL_CAPSULE_CONSOLE_FOCUS (1u << 1) /* console input goes to it first */
+#define KEEL_CAPSULE_COLOUR (1u << 2)        /* its console tag in colour */
+#define KEEL_CAPSULE_FLAGS_KNOWN \
+	(KEEL_CAPSULE_OWNS_MACHINE | KEEL_CAPSULE_CONSOLE_FOCUS | KEEL_CAPSULE_COLOUR)
 
 struct keel_bundle_header {
 	char magic[8];         /* "KEELBNDL", not NUL-terminated */
@@ -37,7 +43,7 @@ struct keel_capsule_record {
 	u8 sha256[32];         /* SHA-256 of the payload bytes */
 	u64 ram_size;          /* guest RAM at GPA 0x80000000; multiple of 2 MiB */
 	u32 vcpus;             /* >= 1 */
-	u32 flags;             /* 0 in version 1 */
+	u32 flags;             /* KEEL_CAPSULE_* */
 	u32 hart;              /* preferred physical hart, 0xffffffff = any */
 	u32 payload_kind;      /* KEEL_PAYLOAD_* */
 	u32 bootargs_offset;   /* from the bundle start; inside the string table */

@@ -16,22 +16,41 @@
 enum capsule_state {
 	CAPSULE_READY,    /* checked, RAM carved; vCPU 0 runnable, not booted yet */
 	CAPSULE_RUNNING,  /* booted: its vCPUs run, wait or are stopped */
-	CAPSULE_ENDED,    /* will not run again; outcome says how it ended */
+	CAPSULE_ENDED,    /* not running; outcome says how it ended. The machine's
+			   * owner may start it again (if startable). */
 };
 
 enum capsule_outcome {
-	CAPSULE_CLEAN,    /* shut down on its own, without a failure reason */
+	CAPSULE_CLEAN,    /* shut down on its own, without a failure reason, or stopped */
 	CAPSULE_FAILED,   /* asked for it (system failure), too many reboots, or bad payload */
 	CAPSULE_KILLED,   /* did something the hypervisor does not allow */
 };
 
-/* What an exit handler asks the run loop to do after the current exit. */
+/* What an exit handler (or the machine's owner) asks the run loop to do
+ * with a capsule. */
 enum capsule_request {
 	CAPSULE_REQ_NONE,
-	CAPSULE_REQ_SHUTDOWN,
+	CAPSULE_REQ_SHUTDOWN,  /* its own SRST shutdown */
 	CAPSULE_REQ_FAIL,
-	CAPSULE_REQ_REBOOT,
+	CAPSULE_REQ_REBOOT,    /* its own SRST reboot (counts against KEEL_MAX_REBOOTS) */
 	CAPSULE_REQ_KILL,
+	CAPSULE_REQ_STOP,      /* the owner stops it (keelctl stop) */
+	CAPSULE_REQ_RESTART,   /* the owner restarts it (keelctl restart) */
+	CAPSULE_REQ_HALT,      /* the machine shuts down */
+};
+
+/* What the Keel SBI extension's LIST reports (docs/design/keel-sbi.md). */
+enum capsule_list_state {
+	CAPSULE_LIST_STOPPED = 0,
+	CAPSULE_LIST_RUNNING = 1,
+	CAPSULE_LIST_CRASHED = 2,
+	CAPSULE_LIST_REBOOTING = 3,
+};
+
+/* Console input waiting for a capsule (core/conmux.c). */
+struct console_input {
+	u8 buf[KEEL_INPUT_MAX];
+	u32 head, tail;  /* bytes buf[tail % MAX .. head % MAX) wait */
 };
 
 struct capsule {
@@ -46,7 +65,14 @@ struct capsule {
 	u64 dtb_gpa;                       /* its device tree, in the last KEEL_GUEST_DTB_MAX of RAM */
 	u64 affinity;                      /* bit h: physical hart h may run its vCPUs */
 	bool high_priority;                /* image priority: high */
+	bool owns_machine;                 /* image owns_machine: the root VM */
+	bool console_focus;                /* image console: focus */
+	bool startable;                    /* record, payload and RAM good: may (re)start */
+	int colour;                        /* ANSI colour of its console tag, 0 = none */
+	u64 initrd_start, initrd_end;      /* GPAs from the payload's initrd note, 0 = none */
 	unsigned boot_count;               /* 0 on first boot, +1 per reboot */
+	u64 booted_at;                     /* hart time of its last boot */
+	bool rebooting;                    /* a reboot or restart is under way */
 	enum capsule_state state;
 	enum capsule_outcome outcome;
 	/* Under the scheduler lock (sched_lock): */
@@ -58,6 +84,7 @@ struct capsule {
 	struct vcpu vcpus[KEEL_MAX_VCPUS];
 	spinlock_t out_lock;               /* its vCPUs print from several harts */
 	struct console_line out;
+	struct console_input in;           /* under the conmux input lock */
 };
 
 extern struct capsule capsules[KEEL_MAX_CAPSULES];
@@ -88,6 +115,22 @@ void capsule_request_locked(struct capsule *c, enum capsule_request req, const c
 /* Requests from exit handlers, acted on when the handler returns. */
 void capsule_request_shutdown(struct capsule *c);
 void capsule_request_reboot(struct capsule *c);
+/* SRST reboot of the capsule that owns the machine: the whole image starts
+ * again, every capsule from its pristine payload (the owner's reboot counts
+ * against KEEL_MAX_REBOOTS like any reboot). */
+void capsule_machine_reboot(struct capsule *c);
+
+/* The machine's owner controls another capsule (Keel SBI extension). Each
+ * returns an SBI error code: SBI_ERR_ALREADY_STOPPED / _STARTED, or
+ * SBI_ERR_FAILED for a capsule that cannot start (bad payload). Called on
+ * the caller's hart with no lock held. */
+long capsule_control_stop(struct capsule *c, const struct capsule *by);
+long capsule_control_start(struct capsule *c, const struct capsule *by);
+long capsule_control_restart(struct capsule *c, const struct capsule *by);
+
+/* State and uptime (ms, 0 when not running) for LIST. */
+enum capsule_list_state capsule_list_state(const struct capsule *c);
+u64 capsule_uptime_ms(const struct capsule *c);
 __attribute__((format(printf, 2, 3))) void capsule_request_fail(struct capsule *c,
 								const char *fmt, ...);
 /* Kill: fmt describes what the guest did, e.g. "load guest-page fault at pc ...". */

@@ -36,4 +36,16 @@
 /* Longest console line (without the tag); longer lines are split. */
 #define KEEL_LINE_MAX 120
 
+/* A capsule's console output allowance: a burst of this many bytes, refilled
+ * at this many bytes a second (about a 160 kbit/s line); lines beyond it are
+ * dropped and counted (console.h). */
+#define KEEL_CONSOLE_BURST (64UL * 1024)
+#define KEEL_CONSOLE_RATE (16UL * 1024)
+
+/* Console input waiting for a capsule (bytes); more is dropped. */
+#define KEEL_INPUT_MAX 256
+
+/* The hypervisor log keeps the last this many bytes of klog text (keel-sbi.md LOG). */
+#define KEEL_LOG_SIZE 16384
+
 #endif

@@ -22,4 +22,11 @@ int elf_check(const void *image, u64 size, const struct elf_window *win, u64 *en
  * zeroes each segment's memsz - filesz tail. */
 void elf_load(const void *image, const struct elf_window *win, u8 *ram);
 
+/* Looks for the Keel initrd note (NT_KEEL_INITRD, name "Keel", version 1;
+ * docs/design/linux-payload.md) in the PT_NOTE segments of an image that
+ * passed elf_check. Returns 1 and sets [*start, *end) (GPAs), 0 if there is
+ * none, -1 with *why if the note is malformed or names a range that no
+ * PT_LOAD segment loads from the file. */
+int elf_initrd(const void *image, u64 size, u64 *start, u64 *end, const char **why);
+
 #endif

@@ -78,6 +78,7 @@ struct guest_dt_params {
 	const char *bootargs;
 	u32 boot_count;         /* /chosen/keel,boot-count */
 	unsigned vcpus;         /* one /cpus/cpu@N (reg N) per vCPU */
+	u64 initrd_start, initrd_end;  /* /chosen/linux,initrd-*, when end != 0 */
 };
 
 /* Writes a capsule's device tree into buf. Returns its size, 0 if it does

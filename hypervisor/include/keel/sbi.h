@@ -35,6 +35,7 @@ struct vcpu;
 #define SBI_EXT_IPI 0x735049
 #define SBI_EXT_RFENCE 0x52464E43
 #define SBI_EXT_HSM 0x48534D
+#define SBI_EXT_KEEL 0x094B454C  /* Keel vendor extension, docs/design/keel-sbi.md */
 
 /* One ecall: a7 = eid, a6 = fid, a0..a5 = args. */
 struct sbi_call {

@@ -1,4 +1,4 @@
-/* sched.h - which vCPU runs on which hart, and when the machine ends.
+/* sched.h - which vCPU runs on which hart.
  *
  * vCPUs are the unit of scheduling: every hart runs a loop that picks a
  * runnable vCPU (high priority first, then the one that has run least),
@@ -33,10 +33,6 @@ void sched_capsule_start(struct capsule *c);
 void sched_lock(void);
 void sched_unlock(void);
 void sched_capsule_stop_locked(struct capsule *c);
-
-/* Counts an ended capsule. The last one prints the summary and powers the
- * machine off (exit 0 if every capsule ended clean, else 1). */
-void sched_capsule_ended(struct capsule *c);
 
 /* Runs vCPUs on this hart forever. */
 __attribute__((noreturn)) void sched_run(unsigned long hartid);

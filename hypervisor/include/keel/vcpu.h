@@ -47,6 +47,9 @@ struct vcpu {
 	struct capsule *capsule;
 	unsigned id;             /* vCPU id inside the capsule (SBI hart id, a0 at entry) */
 	struct vtimer timer;
+	/* Its VU-mode ecalls trap to the hypervisor (hedeleg bit 8 clear while
+	 * it is loaded): the Keel SBI extension from the root VM's user space. */
+	bool intercept_u_ecall;
 
 	/* Scheduler state, under the scheduler lock. */
 	enum vcpu_state state;
@@ -105,6 +108,13 @@ void vcpu_fence_vma(u64 start, u64 size, long asid);
  * state and deadline at time now. */
 bool vcpu_irq_pending_loaded(const struct vcpu *v);
 bool vcpu_wakeable(const struct vcpu *v, u64 now);
+
+/* Copies to / from the guest-virtual address va of the vCPU loaded on this
+ * hart, with the permissions of the privilege it trapped from (its page
+ * tables walked in software, the result inside its capsule's RAM).
+ * Returns 0, or -1 if some byte is not accessible (nothing is undone). */
+int vcpu_copy_to_guest(struct vcpu *v, u64 va, const void *src, size_t n);
+int vcpu_copy_from_guest(struct vcpu *v, void *dst, u64 va, size_t n);
 
 /* Handles that trap (arch/<arch>/trap.c): emulates, answers SBI, reflects
  * it to the guest, tells the scheduler, or asks the capsule to end. */

@@ -39,8 +39,10 @@
 /* mip / mie: machine software and timer interrupts (the CLINT's) */
 #define IRQ_MSIP (1UL << 3)
 #define IRQ_MTIP (1UL << 7)
+#define IRQ_MEIP (1UL << 11)
 #define IRQ_M_SOFT 3
 #define IRQ_M_TIMER 7
+#define IRQ_M_EXT 11
 
 /* vsie / vsip (VS-level view, S bit positions) */
 #define IRQ_SSIP (1UL << 1)
