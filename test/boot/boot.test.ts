@@ -251,7 +251,8 @@ const CASES: readonly BootCase[] = [
   },
   {
     // The Linux root VM (2 vCPUs, owns the machine) next to a hello capsule: BusyBox shell, nproc,
-    // /proc/cpuinfo, keelctl list and restart over the Keel SBI extension, then poweroff ends everything.
+    // /proc/cpuinfo, keelctl list and restart over the Keel SBI extension, reboot restarts every capsule,
+    // then poweroff ends everything.
     image: "rootvm",
     port: "qemu-virt",
     skip: NOT_DEBIAN,
@@ -268,6 +269,9 @@ const CASES: readonly BootCase[] = [
       /^\[root\] 1 +hello +running +1 +16M/,
       /^\[keel\] capsule hello: restarting \(asked by root\)$/,
       /^\[hello\] hello: hello from vCPU 0$/,
+      /^\[keel\] capsule root owns the machine: reboot: every capsule starts again$/,
+      /^\[keel\] capsule root: rebooting \(boot 1\)$/,
+      /^\[root\] keel rootvm: Linux 6\.1\.\d+, 2 CPU\(s\)$/,
       /^\[keel\] capsule root: shut down$/,
       /^\[keel\] capsule hello: stopped \(machine shutdown\)$/,
       /^\[keel\] all capsules ended: 2 clean, 0 failed$/,
@@ -280,7 +284,8 @@ const CASES: readonly BootCase[] = [
       { waitFor: /\[root\] 2\n[\s\S]*\/ # /, send: "cat /proc/cpuinfo\n" },
       { waitFor: /hart\s+: 1[\s\S]*\/ # /, send: "keelctl list\n" },
       { waitFor: /hello +running[\s\S]*\/ # /, send: "keelctl restart hello\n" },
-      { waitFor: /\[hello\] hello: waiting/, send: "poweroff\n" },
+      { waitFor: /\[hello\] hello: waiting/, send: "reboot\n" },
+      { waitFor: /every capsule starts again[\s\S]*\[root\] \/ # /, send: "poweroff\n" },
     ],
     exit: 0,
     timeoutMs: 300_000,
