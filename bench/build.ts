@@ -15,13 +15,12 @@ import { availableParallelism, cpus, loadavg, release } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { build as esbuild } from "esbuild";
-import { buildImage } from "../src/cli/build.ts";
+import { buildImage, planBuild, type PlannedBuild } from "../src/cli/build.ts";
 import { build, dbPath, NodeFs, ProcessRunner, type BuildDb } from "../src/graph/index.ts";
 import { chooseToolchain } from "../src/toolchain/toolchain.ts";
 import { CollectStream, ROOT, copyCheckout } from "../test/e2e/helpers.ts";
-import type { BundleSpec } from "./bundle-step.ts";
+import { bundleSpec } from "./bundle-step.ts";
 import { writeMakefile } from "./makefile.ts";
-import { planBuild, type PlannedBuild } from "./plan.ts";
 
 interface Options {
   runs: number;
@@ -134,6 +133,9 @@ function usersOf(outDir: string, header: string): number {
   return n;
 }
 
+/** The image measured: the small demo (the default image may be the Linux root VM, a recipe build). */
+const IMAGE = "demo";
+
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
@@ -195,8 +197,8 @@ async function main(): Promise<void> {
     const keelOut = join(root, "out");
     const makeOut = join(root, "out-make");
     const makeDir = join(root, "bench-make");
-    const keelPlan = await planBuild(root, keelOut);
-    const makePlan = await planBuild(root, makeOut);
+    const keelPlan = await planBuild({ root, outDir: keelOut, image: IMAGE, status: new CollectStream() });
+    const makePlan = await planBuild({ root, outDir: makeOut, image: IMAGE, status: new CollectStream() });
 
     // make's side: the Makefile, the BUNDLE step as a bundled node script, pre-rendered GEN outputs.
     const bundleScript = join(makeDir, "bundle-step.mjs");
@@ -209,11 +211,9 @@ async function main(): Promise<void> {
       target: "node20",
       logLevel: "warning",
     });
-    const bundleStep = makePlan.steps.find((s) => s.id === makePlan.bundleStepId);
-    const spec: BundleSpec = {
-      out: `${bundleStep?.outputs[0] ?? ""}.tmp`,
-      capsules: makePlan.capsules.map((c) => ({ ...c, ramSize: c.ramSize.toString(), hart: c.hart ?? null })),
-    };
+    const bundleStep = makePlan.steps.find((s) => s.kind === "BUNDLE");
+    if (bundleStep === undefined) throw new Error("the plan has no BUNDLE step");
+    const spec = bundleSpec(`${bundleStep.outputs[0] ?? ""}.tmp`, makePlan.capsules);
     const specFile = join(makeDir, "bundle.json");
     writeFileSync(specFile, `${JSON.stringify(spec, null, 2)}\n`);
     const makefile = join(makeDir, "Makefile");
@@ -221,7 +221,7 @@ async function main(): Promise<void> {
       makeDir: root,
       outDir: makeOut,
       dataDir: join(makeDir, "data"),
-      actionCommands: new Map([[makePlan.bundleStepId, ["node", bundleScript, specFile]]]),
+      actionCommands: new Map([[bundleStep.id, ["node", bundleScript, specFile]]]),
     });
 
     const status = (): CollectStream => new CollectStream();
@@ -230,7 +230,13 @@ async function main(): Promise<void> {
       outDir: keelOut,
       build: () =>
         timed(async () => {
-          const built = await buildImage({ root, outDir: keelOut, jobs: opts.jobs, status: status() });
+          const built = await buildImage({
+            root,
+            outDir: keelOut,
+            image: IMAGE,
+            jobs: opts.jobs,
+            status: status(),
+          });
           return built.result.ran.length;
         }),
     };
@@ -239,7 +245,7 @@ async function main(): Promise<void> {
       outDir: keelOut,
       build: () =>
         timed(async () => {
-          const out = await run(["node", cli, "build", "-j", String(opts.jobs)], {
+          const out = await run(["node", cli, "build", `-Dimage=${IMAGE}`, "-j", String(opts.jobs)], {
             cwd: root,
             env: { ...process.env, KEEL_ROOT: root },
           });
@@ -272,7 +278,7 @@ async function main(): Promise<void> {
         outDir: keelOut,
         build: () =>
           timed(async () => {
-            await planBuild(root, keelOut);
+            await planBuild({ root, outDir: keelOut, image: IMAGE, status: new CollectStream() });
             return 0;
           }),
       },
@@ -305,7 +311,7 @@ async function main(): Promise<void> {
     const header = join(root, opts.header);
     process.stdout.write(
       [
-        `plan: ${keelPlan.steps.length} steps (${keelPlan.port}, image ${keelPlan.image}), same as keel's build db`,
+        `plan: ${keelPlan.steps.length} steps (${keelPlan.port.name}, image ${keelPlan.image.name}), same as keel's build db`,
         `image ELF from make is ${sameElf ? "byte-identical to" : "DIFFERENT from"} keel's`,
         `${opts.header} is read by ${usersOf(keelOut, header)} compiles`,
         "",

@@ -20,7 +20,7 @@ import { loadPortByName } from "../port/registry.ts";
 import type { ResolvedPort } from "../port/resolve.ts";
 import { planGuests } from "../plan/guest.ts";
 import { planHypervisor } from "../plan/hypervisor.ts";
-import { planImage } from "../plan/image.ts";
+import { planImage, type CapsuleSpec } from "../plan/image.ts";
 import { captureMetadata, OPTIMIZE_MODES, type OptimizeMode } from "../plan/metadata.ts";
 import { runInteractive } from "../qemu/run.ts";
 import { planForeignGuests } from "../recipe/guests.ts";
@@ -44,6 +44,17 @@ export interface BuildRequest {
   status?: StatusStream;
   /** Abort to stop the build: running commands are killed and the build throws "build interrupted". */
   signal?: AbortSignal;
+}
+
+/** Everything a build will run, before it runs: the steps and what they produce. */
+export interface PlannedBuild {
+  steps: Step[];
+  /** The image ELF the last step links. */
+  elf: string;
+  port: ResolvedPort;
+  image: ImageManifest;
+  /** The capsules of the BUNDLE step (for a peer that runs that step outside Keel, e.g. bench/). */
+  capsules: readonly CapsuleSpec[];
 }
 
 export interface BuiltImage {
@@ -73,8 +84,8 @@ function sourcesIn(dir: string): string[] {
     .map((n) => join(dir, n));
 }
 
-/** Builds one image end to end; the library entry point behind keel build, keel run and the boot tests. */
-export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
+/** Resolves port, image, toolchain and metadata (the I/O edge) and plans every step of one image. */
+export async function planBuild(req: BuildRequest): Promise<PlannedBuild> {
   const env = req.env ?? process.env;
   const { root, outDir } = req;
   const optimize = optimizeMode(req.optimize);
@@ -136,7 +147,7 @@ export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
     image: image.name,
     toolchain,
     hypervisor: hv,
-    capsules: image.capsules.map((c) => ({
+    capsules: image.capsules.map((c): CapsuleSpec => ({
       name: c.name,
       guestElf: (guests.elves.get(c.guest) ?? foreign.elves.get(c.guest))!,
       ramSize: c.ram,
@@ -153,7 +164,14 @@ export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
   });
   const steps: Step[] = [...hv.steps, ...guests.steps, ...foreign.steps, ...img.steps];
   steps.push(compdbStep(steps, outDir, join(outDir, "compile_commands.json")));
-  const result = await build(steps, {
+  return { steps, elf: img.elf, port, image, capsules: img.capsules };
+}
+
+/** Builds one image end to end; the library entry point behind keel build, keel run and the boot tests. */
+export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
+  const { root, outDir } = req;
+  const plan = await planBuild(req);
+  const result = await build(plan.steps, {
     fs: new NodeFs(),
     runner: new ProcessRunner(),
     outDir,
@@ -164,8 +182,8 @@ export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
     status: req.status ?? process.stdout,
     ...(req.signal ? { signal: req.signal } : {}),
   });
-  linkLatest(outDir, img.elf);
-  return { elf: img.elf, port, image, result };
+  linkLatest(outDir, plan.elf);
+  return { elf: plan.elf, port: plan.port, image: plan.image, result };
 }
 
 /** Points out/keel.elf at the image just built (atomically: a new link renamed over the old one). */

@@ -43,7 +43,35 @@ __keel_bundle_start:
 __keel_bundle_end:
 `;
 
-export function planImage(p: ImagePlanInput): { steps: Step[]; elf: string } {
+/** The bundle of an image's capsules, payloads read through `read`. The BUNDLE step's whole job. */
+export async function encodeImageBundle(
+  specs: readonly CapsuleSpec[],
+  read: (file: string) => Promise<Uint8Array>,
+): Promise<Buffer> {
+  const capsules: BundleCapsule[] = [];
+  for (const c of specs) {
+    capsules.push({
+      name: c.name,
+      payload: await read(c.guestElf),
+      ramSize: c.ramSize,
+      vcpus: c.vcpus,
+      hart: c.hart,
+      affinity: c.affinity,
+      priority: c.priority,
+      ownsMachine: c.ownsMachine,
+      consoleFocus: c.consoleFocus,
+      colour: c.colour,
+      bootargs: c.bootargs,
+    });
+  }
+  return encodeBundle(capsules);
+}
+
+export function planImage(p: ImagePlanInput): {
+  steps: Step[];
+  elf: string;
+  capsules: readonly CapsuleSpec[];
+} {
   const { toolchain: tc } = p;
   const dir = `${p.buildDir}/images/${p.image}`;
   const bin = `${dir}/bundle.bin`;
@@ -66,25 +94,8 @@ export function planImage(p: ImagePlanInput): { steps: Step[]; elf: string } {
       inputs: [...new Set(p.capsules.map((c) => c.guestElf))],
       outputs: [bin],
       identity: ["bundle v1", manifest],
-      action: async (ctx) => {
-        const capsules: BundleCapsule[] = [];
-        for (const c of p.capsules) {
-          capsules.push({
-            name: c.name,
-            payload: await ctx.fs.readFile(c.guestElf),
-            ramSize: c.ramSize,
-            vcpus: c.vcpus,
-            hart: c.hart,
-            affinity: c.affinity,
-            priority: c.priority,
-            ownsMachine: c.ownsMachine,
-            consoleFocus: c.consoleFocus,
-            colour: c.colour,
-            bootargs: c.bootargs,
-          });
-        }
-        await ctx.writeOutput(bin, encodeBundle(capsules));
-      },
+      action: async (ctx) =>
+        ctx.writeOutput(bin, await encodeImageBundle(p.capsules, (f) => ctx.fs.readFile(f))),
     },
     {
       id: `gen:${asm}`,
@@ -129,5 +140,5 @@ export function planImage(p: ImagePlanInput): { steps: Step[]; elf: string } {
       ]),
     },
   ];
-  return { steps, elf };
+  return { steps, elf, capsules: p.capsules };
 }
