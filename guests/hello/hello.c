@@ -6,7 +6,7 @@
  *           (count 1) carry on normally.
  *   fail    finish with SRST shutdown reason 1 (system failure), so that
  *           the hypervisor reports the capsule as failed.
- *   wait=MS spin MS milliseconds (by rdtime) before the checks, so that a
+ *   wait=MS sleep MS milliseconds (by rdtime) before the checks, so that a
  *           test can see two capsules running at the same time. */
 #include <guest.h>
 #include <csr.h>
@@ -107,13 +107,15 @@ static void check_time(void)
 	check("rdtime advances", t1 > t0, 1);
 }
 
-/* Busy-waits for the bootargs' wait=MS, measured with rdtime against the
- * device tree's timebase-frequency. */
+/* Waits the bootargs' wait=MS (rdtime against the device tree's
+ * timebase-frequency) asleep: WFI with only the timer enabled in sie and
+ * sstatus.SIE clear, so the timer wakes the vCPU without a trap, and the
+ * hypervisor can give the hart to others meanwhile. */
 static void wait_ms(const void *dtb, const char *bootargs)
 {
 	char buf[16];
 	u32 hz;
-	u64 ms = 0, end;
+	u64 ms = 0, end, now;
 
 	if (!bootarg_value(bootargs, "wait", buf, sizeof(buf)))
 		return;
@@ -123,8 +125,15 @@ static void wait_ms(const void *dtb, const char *bootargs)
 		hz = 10000000;
 	printf("hello: waiting %lu ms\n", (unsigned long)ms);
 	end = rdtime() + ms * (hz / 1000);
-	while (rdtime() < end)
-		;
+	csr_set(sie, SIE_STIE);
+	while ((now = rdtime()) < end) {
+		u64 next = now + hz / 10; /* wake at least every 100 ms */
+
+		sbi_set_timer(next < end ? next : end);
+		__asm__ volatile("wfi");
+	}
+	sbi_set_timer(~0UL);
+	csr_clear(sie, SIE_STIE);
 }
 
 int main(unsigned long hartid, const void *dtb)

@@ -21,7 +21,7 @@ const TREE = new Set([
   "hypervisor/drivers/ns16550",
   "hypervisor/drivers/sifive-test",
 ]);
-const ALL: ResolveContext = { exists: (p) => TREE.has(p), images: ["demo", "hello"] };
+const ALL: ResolveContext = { exists: (p) => TREE.has(p), images: ["demo", "hello", "rootvm"] };
 
 async function problems(fn: () => unknown): Promise<string[]> {
   try {
@@ -49,7 +49,7 @@ test("qemu-virt resolves to the model the emitters use", async () => {
   assert.deepEqual(port.devices.uart, { compatible: "ns16550a", base: 0x10000000n, size: 0x100n, irq: 10 });
   assert.deepEqual(port.devices.poweroff, { compatible: "sifive-test", base: 0x100000n, size: 0x1000n });
   assert.equal(port.loadAddress, 0x80000000n);
-  assert.equal(port.defaultImage, "demo");
+  assert.equal(port.defaultImage, "rootvm");
   assert.equal(port.qemu.memory, 256n << 20n);
   assert.equal(port.hypervisor.stackSize, 16384n);
   assert.deepEqual(port.hypervisor.defines, [{ name: "KEEL_HAS_SSTC", value: 1n }]);
@@ -157,10 +157,12 @@ before(async () => {
   await writeFile(path.join(root, "ports", "second.yaml"), PORT.replace("name: qemu-virt", "name: second"));
   await writeFile(path.join(root, "ports", "default.yaml"), "default: qemu-virt\n");
   await writeFile(path.join(root, "ports", "TEMPLATE.yaml.example"), "name: nope\n");
-  await writeFile(
-    path.join(root, "images", "demo.yaml"),
-    "description: d\ncapsules: [{ name: a, guest: a }]\n",
-  );
+  for (const image of ["demo", "rootvm"]) {
+    await writeFile(
+      path.join(root, "images", `${image}.yaml`),
+      "description: d\ncapsules: [{ name: a, guest: a }]\n",
+    );
+  }
 });
 after(() => rm(root, { recursive: true, force: true }));
 
@@ -201,5 +203,5 @@ test("the repo's own ports: qemu-virt is the default and is listed", async () =>
 test("the repo's default port resolves against the real hypervisor/ and images/ folders", async () => {
   const port = await loadPortByName(".");
   assert.equal(port.name, "qemu-virt");
-  assert.equal(port.defaultImage, "demo");
+  assert.equal(port.defaultImage, "rootvm");
 });
