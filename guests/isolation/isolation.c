@@ -19,6 +19,7 @@
 
 static const char *attack;
 static u64 ram_base, ram_size;
+static const void *boot_dtb;
 
 /* A trap handed back to the guest means the hypervisor did not kill it. */
 static bool isolation_hook(struct trapframe *tf)
@@ -112,10 +113,35 @@ static void attack_m_csr(void)
 	printf("isolation: read %#lx\n", v);
 }
 
+/* For restart policies (images/restart.yaml): print the boot count, check
+ * that the marker the previous boot left in the middle of RAM is gone (the
+ * hypervisor scrubs a crashed capsule's RAM before it restarts it), leave
+ * the marker for the next boot, then read past the end of RAM. */
+#define SCRUB_MARKER 0x5343525542424544ULL /* "DEBBURCS" */
+
+static void attack_crash_restart(void)
+{
+	volatile u64 *marker = (volatile u64 *)(ram_base + ram_size / 2);
+	u32 boot = 0;
+
+	if (!fdt_getprop_u32(boot_dtb, "/chosen", "keel,boot-count", &boot)) {
+		printf("isolation: FAIL no /chosen/keel,boot-count\n");
+		shutdown(false);
+	}
+	if (*marker == SCRUB_MARKER) {
+		printf("isolation: FAIL boot %u: the marker of the previous boot is still in RAM\n", boot);
+		shutdown(false);
+	}
+	printf("isolation: boot %u, RAM scrubbed\n", boot);
+	*marker = SCRUB_MARKER;
+	load64(ram_base + ram_size);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(void);
 } attacks[] = {
+	{ "crash-restart", attack_crash_restart },
 	{ "read-beyond", attack_read_beyond },
 	{ "write-beyond", attack_write_beyond },
 	{ "read-hv", attack_read_hv },
@@ -133,6 +159,7 @@ int main(unsigned long hartid, const void *dtb)
 	const char *bootargs;
 
 	(void)hartid;
+	boot_dtb = dtb;
 	bootargs = fdt_getprop_str(dtb, "/chosen", "bootargs");
 	if (!bootarg_value(bootargs, "attack", name, sizeof(name)))
 		name[0] = '\0';

@@ -71,6 +71,8 @@ int bundle_check_record(const struct bundle *b, const struct keel_capsule_record
 		*why = "no vCPU";
 	else if (r->priority > KEEL_PRIORITY_HIGH)
 		*why = "unknown priority";
+	else if (r->restart > KEEL_RESTART_ALWAYS)
+		*why = "unknown restart policy";
 	/* bootargs_offset counts from the bundle start (as every offset does) and
 	 * must point into the string table, with a NUL right after. */
 	else if (r->bootargs_offset < h->strings_offset ||

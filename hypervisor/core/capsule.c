@@ -104,11 +104,9 @@ static u32 halt_all_locked(void)
 
 /* Logs how the capsule ended; the last one to end (or the owner's end, once
  * the others have stopped) ends the machine. */
-static void capsule_end(struct capsule *c, enum capsule_outcome outcome)
+/* The one line that says how a capsule's boot ended. */
+static void log_outcome(const struct capsule *c, enum capsule_outcome outcome)
 {
-	bool alive, off;
-	u32 idle = 0;
-
 	if (outcome == CAPSULE_CLEAN && c->request == CAPSULE_REQ_HALT)
 		klog("capsule %s: stopped (machine shutdown)", c->name);
 	else if (outcome == CAPSULE_CLEAN && c->request == CAPSULE_REQ_STOP)
@@ -119,7 +117,15 @@ static void capsule_end(struct capsule *c, enum capsule_outcome outcome)
 		klog("capsule %s: killed: %s", c->name, c->reason);
 	else
 		klog("capsule %s: failed (reason %s)", c->name, c->reason);
+}
 
+static void capsule_end(struct capsule *c, enum capsule_outcome outcome, bool logged)
+{
+	bool alive, off;
+	u32 idle = 0;
+
+	if (!logged)
+		log_outcome(c, outcome);
 	sched_lock();
 	c->outcome = outcome;
 	c->state = CAPSULE_ENDED;
@@ -141,7 +147,7 @@ static void capsule_end(struct capsule *c, enum capsule_outcome outcome)
 static void fail_early(struct capsule *c, const char *why)
 {
 	strlcpy(c->reason, why, sizeof(c->reason));
-	capsule_end(c, CAPSULE_FAILED);
+	capsule_end(c, CAPSULE_FAILED, false);
 }
 
 /* "hart 1", "any hart", "harts 0,2": where the capsule's vCPUs may run. */
@@ -197,6 +203,8 @@ static void capsule_create(unsigned i, u64 usable)
 	c->high_priority = r->priority == KEEL_PRIORITY_HIGH;
 	c->owns_machine = (r->flags & KEEL_CAPSULE_OWNS_MACHINE) != 0;
 	c->console_focus = (r->flags & KEEL_CAPSULE_CONSOLE_FOCUS) != 0;
+	c->restart_policy = r->restart;
+	c->restart_limit = r->restart_limit;
 	/* keel-sbi.md: the owner's user space reaches the Keel extension. */
 	for (unsigned v = 0; v < KEEL_MAX_VCPUS; v++)
 		c->vcpus[v].intercept_u_ecall = c->owns_machine;
@@ -329,8 +337,37 @@ void capsule_boot(struct capsule *c)
 	vcpu_reset(&c->vcpus[0], c->entry, 0, c->dtb_gpa);
 }
 
+/* How a boot that ends on request req ended. */
+static enum capsule_outcome request_outcome(enum capsule_request req)
+{
+	switch (req) {
+	case CAPSULE_REQ_SHUTDOWN:
+	case CAPSULE_REQ_STOP:
+	case CAPSULE_REQ_HALT:
+		return CAPSULE_CLEAN;
+	case CAPSULE_REQ_KILL:
+		return CAPSULE_KILLED;
+	default:
+		return CAPSULE_FAILED;
+	}
+}
+
+/* Does the image's restart policy boot c again after this end? Only its
+ * own ends count (a crash, or for `always` its own shutdown): never a stop
+ * by the owner or the machine's end. */
+static bool restart_wanted(const struct capsule *c, enum capsule_outcome outcome)
+{
+	if (machine_ending || c->restart_policy == KEEL_RESTART_NEVER)
+		return false;
+	if (outcome != CAPSULE_CLEAN)
+		return true;
+	return c->restart_policy == KEEL_RESTART_ALWAYS && c->request == CAPSULE_REQ_SHUTDOWN;
+}
+
 void capsule_finish(struct capsule *c)
 {
+	enum capsule_outcome outcome;
+
 	spin_lock(&c->out_lock);
 	console_capsule_flush(&c->out);
 	spin_unlock(&c->out_lock);
@@ -342,12 +379,15 @@ void capsule_finish(struct capsule *c)
 	if (c->request == CAPSULE_REQ_RESTART) {
 		klog("capsule %s: restarting (asked by %s)", c->name, c->reason);
 		c->boot_count = 0;
+		c->reboots = 0;
+		c->restarts = 0;
 		c->needs_boot = true;
 		sched_capsule_start(c);  /* clears the request */
 		return;
 	}
 	if (c->request == CAPSULE_REQ_REBOOT) {
-		if (c->boot_count < KEEL_MAX_REBOOTS) {
+		if (c->reboots < KEEL_MAX_REBOOTS) {
+			c->reboots++;
 			c->boot_count++;
 			klog("capsule %s: rebooting (boot %u)", c->name, c->boot_count);
 			c->needs_boot = true;
@@ -359,22 +399,30 @@ void capsule_finish(struct capsule *c)
 	}
 
 	/* Scrubbed now, not only before its next boot: nothing of it lingers
-	 * in host RAM while it is stopped. Its RAM and address space stay its
-	 * own, for a later start. */
+	 * in host RAM while it is stopped (or between a crash and its restart).
+	 * Its RAM and address space stay its own, for a later start. */
 	memset((void *)(uptr)c->ram_hpa, 0, c->ram_size);
-	switch (c->request) {
-	case CAPSULE_REQ_SHUTDOWN:
-	case CAPSULE_REQ_STOP:
-	case CAPSULE_REQ_HALT:
-		capsule_end(c, CAPSULE_CLEAN);
-		break;
-	case CAPSULE_REQ_KILL:
-		capsule_end(c, CAPSULE_KILLED);
-		break;
-	default:
-		capsule_end(c, CAPSULE_FAILED);
-		break;
+	outcome = request_outcome(c->request);
+	if (restart_wanted(c, outcome)) {
+		log_outcome(c, outcome);
+		if (c->restarts < c->restart_limit) {
+			c->restarts++;
+			c->boot_count++;
+			klog("capsule %s: restarting after %s (%u of %u)", c->name,
+			     outcome == CAPSULE_CLEAN ? "shutdown" : "crash", c->restarts, c->restart_limit);
+			sched_lock();
+			c->rebooting = true;
+			sched_unlock();
+			c->needs_boot = true;
+			sched_capsule_start(c);  /* clears the request */
+			return;
+		}
+		klog("capsule %s: %s limit reached (%u restarts)", c->name,
+		     outcome == CAPSULE_CLEAN ? "restart" : "crash", c->restart_limit);
+		capsule_end(c, outcome, true);
+		return;
 	}
+	capsule_end(c, outcome, false);
 }
 
 /* The first request wins; a kill overrides everything. Scheduler lock held. */
@@ -385,8 +433,8 @@ static bool request(struct capsule *c, enum capsule_request req)
 	if (c->request != CAPSULE_REQ_NONE && req != CAPSULE_REQ_KILL)
 		return false;
 	c->request = req;
-	if (req == CAPSULE_REQ_REBOOT || req == CAPSULE_REQ_RESTART)
-		c->rebooting = true;
+	/* A kill overriding a reboot ends that reboot. */
+	c->rebooting = req == CAPSULE_REQ_REBOOT || req == CAPSULE_REQ_RESTART;
 	sched_capsule_stop_locked(c);
 	return true;
 }
@@ -480,6 +528,8 @@ long capsule_control_start(struct capsule *c, const struct capsule *by)
 		return ret;
 	klog("capsule %s: starting (asked by %s)", c->name, by->name);
 	c->boot_count = 0;
+	c->reboots = 0;
+	c->restarts = 0;
 	c->outcome = CAPSULE_CLEAN;
 	c->needs_boot = true;
 	sched_capsule_start(c);
@@ -498,8 +548,16 @@ long capsule_control_restart(struct capsule *c, const struct capsule *by)
 
 enum capsule_list_state capsule_list_state(const struct capsule *c)
 {
+	enum capsule_outcome outcome;
+
 	if (c->state == CAPSULE_ENDED)
 		return c->outcome == CAPSULE_CLEAN ? CAPSULE_LIST_STOPPED : CAPSULE_LIST_CRASHED;
+	/* On its way out after a crash (its vCPUs leaving their harts): it
+	 * comes back if the restart policy says so, else it has crashed. */
+	outcome = request_outcome(c->request);
+	if (c->request != CAPSULE_REQ_NONE && outcome != CAPSULE_CLEAN && !c->rebooting)
+		return restart_wanted(c, outcome) && c->restarts < c->restart_limit ? CAPSULE_LIST_REBOOTING
+										       : CAPSULE_LIST_CRASHED;
 	if (c->rebooting)
 		return CAPSULE_LIST_REBOOTING;
 	return CAPSULE_LIST_RUNNING;

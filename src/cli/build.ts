@@ -155,6 +155,8 @@ export async function planBuild(req: BuildRequest): Promise<PlannedBuild> {
       hart: c.hart,
       affinity: c.affinity,
       priority: c.priority,
+      // Only when the policy restarts, so images without one keep their bundle step's identity.
+      ...(c.restart !== "never" && { restart: c.restart, restartLimit: c.restartLimit }),
       // Only when set, so images without them keep their bundle step's identity.
       ownsMachine: c.ownsMachine || undefined,
       consoleFocus: c.consoleFocus || undefined,

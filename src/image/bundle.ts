@@ -16,6 +16,11 @@ export const FLAG_OWNS_MACHINE = 1 << 0;
 export const FLAG_CONSOLE_FOCUS = 1 << 1;
 export const FLAG_COLOUR = 1 << 2;
 export type Priority = (typeof PRIORITIES)[number];
+/** record.restart: index = the byte's value (docs/design/bundle-format.md). */
+export const RESTART_POLICIES = ["never", "on-crash", "always"] as const;
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+/** The image's default restart_limit. */
+export const RESTART_LIMIT_DEFAULT = 3;
 
 /** One capsule as the pipeline hands it to the bundle writer. */
 export interface BundleCapsule {
@@ -29,6 +34,10 @@ export interface BundleCapsule {
   affinity?: readonly number[] | undefined;
   /** Default "normal". */
   priority?: Priority;
+  /** When the hypervisor boots it again by itself; default "never". */
+  restart?: RestartPolicy | undefined;
+  /** Restarts the policy allows (u16); default 3, written as 0 for "never". */
+  restartLimit?: number | undefined;
   /** Its SRST shutdown/reboot is the machine's; it may control the other capsules (keel-sbi.md). */
   ownsMachine?: boolean | undefined;
   /** Console input goes to it first (default: the first capsule). */
@@ -140,6 +149,12 @@ export function encodeBundle(capsules: readonly BundleCapsule[]): Buffer {
     buf.writeUInt32LE(Buffer.byteLength(c.bootargs), r + 108);
     buf.writeBigUInt64LE(affinityMask(c.affinity), r + 112);
     buf.writeUInt32LE(PRIORITIES.indexOf(c.priority ?? "normal"), r + 120);
+    const restart = c.restart ?? "never";
+    const limit = restart === "never" ? 0 : (c.restartLimit ?? RESTART_LIMIT_DEFAULT);
+    if (!Number.isInteger(limit) || limit < 0 || limit > 0xffff)
+      throw new Error(`restart limit out of range: ${limit}`);
+    buf.writeUInt8(RESTART_POLICIES.indexOf(restart), r + 124);
+    buf.writeUInt16LE(limit, r + 126);
     Buffer.from(c.payload).copy(buf, payloadOffsets[i]!);
   });
   Buffer.concat(strings).copy(buf, stringsOffset);
@@ -182,6 +197,9 @@ export function decodeBundle(buf: Uint8Array): DecodedBundle {
     const flags = b.readUInt32LE(r + 92);
     if (priority === undefined)
       throw new Error(`capsule ${name}: unknown priority ${b.readUInt32LE(r + 120)}`);
+    const restart = RESTART_POLICIES[b.readUInt8(r + 124)];
+    if (restart === undefined)
+      throw new Error(`capsule ${name}: unknown restart policy ${b.readUInt8(r + 124)}`);
     capsules.push({
       name,
       payload,
@@ -198,6 +216,8 @@ export function decodeBundle(buf: Uint8Array): DecodedBundle {
       hart: hart === HART_ANY ? undefined : hart,
       affinity: mask === 0n ? undefined : maskHarts(mask),
       priority,
+      restart,
+      restartLimit: b.readUInt16LE(r + 126),
       bootargs: b.toString("utf8", bootOff, bootOff + bootLen),
     });
   }

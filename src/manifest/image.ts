@@ -16,6 +16,7 @@ import {
 import { displayPath, nameList, yamlNames } from "./files.ts";
 import { listGuests } from "./guest.ts";
 import { ImageSchema, type ImageFile } from "./schema.ts";
+import type { RestartPolicy } from "../image/bundle.ts";
 
 /** One capsule of an image, defaults applied. */
 export interface CapsuleManifest {
@@ -30,6 +31,10 @@ export interface CapsuleManifest {
   /** Physical harts the vCPUs may run on, sorted, or undefined for any (see `hart`). */
   readonly affinity: readonly number[] | undefined;
   readonly priority: "normal" | "high";
+  /** `restart`: when the hypervisor boots it again by itself (default never). */
+  readonly restart: RestartPolicy;
+  /** `restart_limit`: restarts the policy allows (default 3). */
+  readonly restartLimit: number;
   /** Empty when the file gives none. */
   readonly bootargs: string;
   /** `console: focus`: console input goes to it first. */
@@ -82,8 +87,9 @@ function checkImage(name: string, source: YamlSource, context: ImageContext): Im
     name,
     file: source.file,
     description: checked.value.description,
-    capsules: checked.value.capsules.map(({ console, owns_machine, ...c }) => ({
+    capsules: checked.value.capsules.map(({ console, owns_machine, restart_limit, ...c }) => ({
       ...c,
+      restartLimit: restart_limit,
       hart: c.hart,
       affinity: c.affinity && [...c.affinity].sort((a, b) => a - b),
       bootargs: c.bootargs ?? "",
@@ -143,6 +149,14 @@ const fieldsFitBundle: Rule = ({ capsules }) =>
 /** The bundle's affinity is a 64-bit mask (docs/design/bundle-format.md). */
 const AFFINITY_HARTS = 64;
 
+/** The bundle's restart_limit is a u16 (docs/design/bundle-format.md). */
+const restartLimitFits: Rule = ({ capsules }) =>
+  capsules.flatMap((c, i) =>
+    c.restart_limit <= 0xffff
+      ? []
+      : [problem(["capsules", i, "restart_limit"], `${c.restart_limit} is more than 65535`)],
+  );
+
 const affinityFits: Rule = ({ capsules }) =>
   capsules.flatMap((c, i) => {
     if (c.affinity === undefined) return [];
@@ -174,6 +188,7 @@ const RULES: readonly Rule[] = [
   guestsKnown,
   fieldsFitBundle,
   affinityFits,
+  restartLimitFits,
   atMostOne("owns_machine", "own the machine"),
   atMostOne("console", "have the console focus"),
 ];

@@ -46,6 +46,11 @@ const capsule = z
       description:
         "focus = console input goes to this capsule first (default: the first capsule). Ctrl-] then a digit moves it.",
     }),
+    restart: z.enum(["never", "on-crash", "always"]).prefault("never").meta({
+      description:
+        "When the hypervisor boots the capsule again by itself, from its pristine payload with its RAM scrubbed: never, on-crash (it failed or was killed), always (also after its own clean shutdown). At most restart_limit times.",
+    }),
+    restart_limit: count("How many restarts the restart policy allows (at most 65535).", 0).prefault(3),
     owns_machine: z.boolean().prefault(false).meta({
       description:
         "The capsule is the machine (a root VM): its SRST shutdown ends every capsule and powers off, its reboot restarts the image, and it may stop, start and restart the others (docs/design/keel-sbi.md). At most one.",

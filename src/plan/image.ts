@@ -3,7 +3,7 @@
 import { relative } from "node:path";
 import type { Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
-import { encodeBundle, type BundleCapsule, type Priority } from "../image/bundle.ts";
+import { encodeBundle, type BundleCapsule, type Priority, type RestartPolicy } from "../image/bundle.ts";
 import { ccCommand, type Toolchain } from "../toolchain/toolchain.ts";
 import type { HypervisorPlan } from "./hypervisor.ts";
 
@@ -17,6 +17,8 @@ export interface CapsuleSpec {
   /** Physical harts the vCPUs may run on (undefined: see hart). */
   affinity?: readonly number[] | undefined;
   priority?: Priority;
+  restart?: RestartPolicy | undefined;
+  restartLimit?: number | undefined;
   ownsMachine?: boolean;
   consoleFocus?: boolean;
   colour?: boolean;
@@ -58,6 +60,8 @@ export async function encodeImageBundle(
       hart: c.hart,
       affinity: c.affinity,
       priority: c.priority,
+      restart: c.restart,
+      restartLimit: c.restartLimit,
       ownsMachine: c.ownsMachine,
       consoleFocus: c.consoleFocus,
       colour: c.colour,

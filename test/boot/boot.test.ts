@@ -291,6 +291,48 @@ const CASES: readonly BootCase[] = [
     timeoutMs: 300_000,
   },
   {
+    // 5000 fixed-seed random SBI calls with edge-value arguments: every answer a spec error code (the exact
+    // one where the rule is simple), and the hypervisor survives.
+    image: "sbifuzz",
+    port: "qemu-virt",
+    expect: [
+      /^\[sbifuzz\] sbifuzz: 5000 calls, RAM /,
+      /^\[sbifuzz\] sbifuzz: 5000 calls, all answered with spec error codes$/,
+      /^\[keel\] capsule sbifuzz: shut down$/,
+      /^\[keel\] all capsules ended: 1 clean, 0 failed$/,
+    ],
+    forbid: [/FAIL/, /PANIC/, /killed/],
+    exit: 0,
+  },
+  {
+    // restart: on-crash, restart_limit: 100. The capsule crashes on every boot; each boot prints its boot
+    // count and finds the marker its previous boot left in RAM scrubbed. The 101st crash ends it.
+    image: "restart",
+    port: "qemu-virt",
+    expect: [
+      /^\[crasher\] isolation: boot 0, RAM scrubbed$/,
+      /^\[keel\] capsule crasher: killed: load guest-page fault at pc 0x[0-9a-f]+, addr 0x80200000$/,
+      /^\[keel\] capsule crasher: restarting after crash \(1 of 100\)$/,
+      /^\[crasher\] isolation: boot 1, RAM scrubbed$/,
+      /^\[keel\] capsule crasher: restarting after crash \(100 of 100\)$/,
+      /^\[crasher\] isolation: boot 100, RAM scrubbed$/,
+      /^\[keel\] capsule crasher: crash limit reached \(100 restarts\)$/,
+      /^\[keel\] all capsules ended: 0 clean, 1 failed$/,
+    ],
+    forbid: [/FAIL/, /PANIC/, /survived/],
+    check: (lines) => {
+      const boots = lines.filter((l) => /^\[crasher\] isolation: boot \d+, RAM scrubbed$/.test(l)).length;
+      const kills = lines.filter((l) => l.startsWith("[keel] capsule crasher: killed: ")).length;
+      const restarts = lines.filter((l) => /capsule crasher: restarting after crash \(\d+ of 100\)$/.test(l));
+      if (boots !== 101) return `${boots} boots saw scrubbed RAM, want 101`;
+      if (kills !== 101) return `${kills} kill lines, want 101 (one per crash)`;
+      const n = restarts.map((l) => Number(/\((\d+) of/.exec(l)![1]));
+      return n.every((k, i) => k === i + 1) && n.length === 100 ? undefined : `restart counts ${n.join(",")}`;
+    },
+    exit: 1,
+    timeoutMs: 30_000,
+  },
+  {
     image: "fail",
     port: "qemu-virt",
     expect: [

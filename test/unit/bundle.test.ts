@@ -21,6 +21,8 @@ const capsules: BundleCapsule[] = [
     hart: undefined,
     affinity: [0, 2, 63],
     priority: "high",
+    restart: "on-crash",
+    restartLimit: 100,
     bootargs: "",
   },
 ];
@@ -40,6 +42,8 @@ test("bundle round trip keeps every field", () => {
     assert.equal(d.hart, c.hart);
     assert.deepEqual(d.affinity, c.affinity);
     assert.equal(d.priority, c.priority ?? "normal");
+    assert.equal(d.restart, c.restart ?? "never");
+    assert.equal(d.restartLimit, c.restart ? c.restartLimit : 0);
     assert.equal(d.bootargs, c.bootargs);
     assert.equal(d.sha256, sha256(c.payload).toString("hex"));
     assert.equal(d.hashOk, true);
@@ -49,6 +53,9 @@ test("bundle round trip keeps every field", () => {
 
 test("bundle layout matches bundle.h byte offsets", () => {
   const b = encodeBundle(capsules);
+  assert.equal(b.readUInt8(64 + 2 * 128 + 124), 1); // third capsule: restart on-crash
+  assert.equal(b.readUInt16LE(64 + 2 * 128 + 126), 100); // its restart_limit
+  assert.equal(b.readUInt32LE(64 + 124), 0); // first capsule: never, nothing written
   assert.equal(b.toString("ascii", 0, 8), "KEELBNDL");
   assert.equal(b.readUInt32LE(12), 64);
   assert.equal(b.readUInt32LE(16), 128);
@@ -63,7 +70,7 @@ test("bundle layout matches bundle.h byte offsets", () => {
   assert.equal(b.readUInt32LE(64 + 120), 0);
   assert.equal(b.readBigUInt64LE(64 + 2 * 128 + 112), (1n << 63n) | 0b101n); // third: harts 0, 2, 63
   assert.equal(b.readUInt32LE(64 + 2 * 128 + 120), 1); // third: high
-  assert.equal(b.readUInt32LE(64 + 2 * 128 + 124), 0); // still reserved
+  assert.equal(b.readUInt8(64 + 2 * 128 + 125), 0); // still reserved
 });
 
 test("bundle encoding is deterministic", () => {

@@ -39,6 +39,8 @@ test("a good image: defaults applied, fields kept", async () => {
         hart: undefined,
         affinity: undefined,
         priority: "normal",
+        restart: "never",
+        restartLimit: 3,
         bootargs: "",
         consoleFocus: false,
         ownsMachine: false,
@@ -51,6 +53,8 @@ test("a good image: defaults applied, fields kept", async () => {
         hart: 1,
         affinity: undefined,
         priority: "normal",
+        restart: "never",
+        restartLimit: 3,
         bootargs: "a=1 b=2",
         consoleFocus: false,
         ownsMachine: false,
@@ -77,7 +81,7 @@ const BAD: Record<string, string[]> = {
     "test/fixtures/images/schema-errors.yaml:7:11: capsules[1].name: expected letters, digits, - or _, starting with a letter or _",
     "test/fixtures/images/schema-errors.yaml:9:12: capsules[1].vcpus: must be at least 1, got 0",
     'test/fixtures/images/schema-errors.yaml:12:11: capsules[2].hart: expected an integer, got a string ("any")',
-    'test/fixtures/images/schema-errors.yaml:13:5: capsules[2]: unknown key "colour" (allowed: name, guest, ram, vcpus, hart, affinity, priority, bootargs, console, owns_machine)',
+    'test/fixtures/images/schema-errors.yaml:13:5: capsules[2]: unknown key "colour" (allowed: name, guest, ram, vcpus, hart, affinity, priority, bootargs, console, restart, restart_limit, owns_machine)',
     'test/fixtures/images/schema-errors.yaml:14:5: capsules[3]: missing required field "guest"',
   ],
 };
@@ -102,6 +106,38 @@ test("image rules are all reported together", async () => {
     'images/x.yaml:4:13: capsules[1].name: duplicate capsule name "a" (first used on line 3)',
     "images/x.yaml:4:36: capsules[1].hart: hart 4294967295 is too large",
   ]);
+});
+
+test("restart policy: defaults, values and the u16 limit", async () => {
+  const text = [
+    "description: x",
+    "capsules:",
+    "  - { name: a, guest: hello, restart: on-crash, restart_limit: 100 }",
+    "  - { name: b, guest: hello, restart: always }",
+    "  - { name: c, guest: hello }",
+    "",
+  ].join("\n");
+  const img = parseImage(text, "images/x.yaml", GUESTS);
+  assert.deepEqual(
+    img.capsules.map((c) => [c.restart, c.restartLimit]),
+    [
+      ["on-crash", 100],
+      ["always", 3],
+      ["never", 3],
+    ],
+  );
+  const bad = [
+    "description: x",
+    "capsules:",
+    "  - { name: a, guest: hello, restart: sometimes }",
+    "  - { name: b, guest: hello, restart: always, restart_limit: 70000 }",
+    "",
+  ].join("\n");
+  const found = await problems(() => parseImage(bad, "images/x.yaml", GUESTS));
+  assert.ok(
+    found.some((p) => p.includes("capsules[0].restart: expected one of")),
+    found.join("\n"),
+  );
 });
 
 test("affinity and priority: sorted harts, defaults, and their rules", async () => {

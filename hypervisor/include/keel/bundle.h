@@ -53,7 +53,11 @@ struct keel_capsule_record {
 	 * old bundles; an old reader ignores them). */
 	u64 affinity;          /* bit h: physical hart h may run the vCPUs; 0 = see hart */
 	u32 priority;          /* KEEL_PRIORITY_*; 0 = normal */
-	u32 reserved;          /* zero */
+	/* Lifecycle, in the last reserved word (zero = never restart, the old
+	 * meaning). */
+	u8 restart;            /* KEEL_RESTART_*; 0 = never */
+	u8 reserved;           /* zero */
+	u16 restart_limit;     /* restarts the policy allows (ignored for never) */
 };
 
 _Static_assert(sizeof(struct keel_bundle_header) == 64, "bundle header layout");
@@ -64,5 +68,10 @@ _Static_assert(sizeof(struct keel_capsule_record) == 128, "capsule record layout
 /* record.priority */
 #define KEEL_PRIORITY_NORMAL 0u
 #define KEEL_PRIORITY_HIGH 1u
+
+/* record.restart: when the hypervisor boots a capsule again by itself. */
+#define KEEL_RESTART_NEVER 0u
+#define KEEL_RESTART_ON_CRASH 1u  /* after it failed or was killed */
+#define KEEL_RESTART_ALWAYS 2u    /* also after a clean shutdown */
 
 #endif

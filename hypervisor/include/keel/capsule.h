@@ -70,7 +70,11 @@ struct capsule {
 	bool startable;                    /* record, payload and RAM good: may (re)start */
 	int colour;                        /* ANSI colour of its console tag, 0 = none */
 	u64 initrd_start, initrd_end;      /* GPAs from the payload's initrd note, 0 = none */
-	unsigned boot_count;               /* 0 on first boot, +1 per reboot */
+	unsigned boot_count;               /* 0 on first boot, +1 per reboot or restart */
+	unsigned reboots;                  /* its own SRST reboots (KEEL_MAX_REBOOTS) */
+	unsigned restart_policy;           /* KEEL_RESTART_* from the image's restart */
+	unsigned restart_limit;            /* image restart_limit */
+	unsigned restarts;                 /* restarts by the policy so far */
 	u64 booted_at;                     /* hart time of its last boot */
 	bool rebooting;                    /* a reboot or restart is under way */
 	enum capsule_state state;
