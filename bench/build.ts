@@ -21,6 +21,7 @@ import { chooseToolchain } from "../src/toolchain/toolchain.ts";
 import { CollectStream, ROOT, copyCheckout } from "../test/e2e/helpers.ts";
 import { bundleSpec } from "./bundle-step.ts";
 import { writeMakefile } from "./makefile.ts";
+import { cell, firstLine, spread, type Spread } from "./stats.ts";
 
 interface Options {
   runs: number;
@@ -136,16 +137,7 @@ function usersOf(outDir: string, header: string): number {
 /** The image measured: the small demo (the default image may be the Linux root VM, a recipe build). */
 const IMAGE = "demo";
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
-
-interface Summary {
-  median: number;
-  min: number;
-  max: number;
+interface Summary extends Spread {
   /** The step counts seen, e.g. "8" or "8/9". */
   ran: string;
 }
@@ -153,23 +145,7 @@ interface Summary {
 function summary(samples: readonly Sample[]): Summary {
   const ms = samples.map((s) => s.ms);
   const ran = [...new Set(samples.map((s) => s.ran))].join("/");
-  return { median: median(ms), min: Math.min(...ms), max: Math.max(...ms), ran };
-}
-
-function fmt(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms >= 100 ? 0 : 1)} ms`;
-}
-
-function firstLine(argv: string[]): string {
-  try {
-    return (
-      execFileSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8" })
-        .split("\n")[0]
-        ?.trim() ?? "?"
-    );
-  } catch {
-    return "?";
-  }
+  return { ...spread(ms), ran };
 }
 
 async function main(): Promise<void> {
@@ -378,8 +354,6 @@ async function main(): Promise<void> {
 }
 
 type Results = Map<string, Map<string, Sample[]>>;
-
-const cell = (s: Summary): string => `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
 
 /** One row per scenario and Keel variant, make as the peer of each; Markdown. */
 function mainTable(results: Results): string {

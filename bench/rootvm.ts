@@ -1,0 +1,363 @@
+// Root VM benchmarks (issue 4, Benchmarks): Linux 6.1 + BusyBox booted to the shell prompt under Keel against
+// the same kernel Image and initramfs booted directly under QEMU's OpenSBI, in the same QEMU, in the same run,
+// taking turns; then the build time of the rootvm image with a cold and a warm recipe cache. Usage:
+//   node --import tsx bench/rootvm.ts [--runs N] [--cold-runs N] [--timeout S] [--keep]
+// What is measured and how to read it: bench/README.md ("Root VM").
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { buildImage, type BuiltImage } from "../src/cli/build.ts";
+import { cacheDir } from "../src/cache/store.ts";
+import { qemuArgv } from "../src/port/emit-qemu.ts";
+import { formatSize } from "../src/port/scalars.ts";
+import { runCaptured } from "../src/qemu/run.ts";
+import { CollectStream, copyCheckout } from "../test/e2e/helpers.ts";
+import { cell, firstLine, fmt, median, spread } from "./stats.ts";
+
+interface Options {
+  /** Boots per variant, and warm-cache builds. */
+  runs: number;
+  /** Cold-cache builds (each builds Linux and BusyBox for real: minutes). 0 skips them. */
+  coldRuns: number;
+  /** Per boot, in seconds. */
+  timeoutS: number;
+  /** Keel's -Doptimize for the hypervisor (the guests' recipes do not depend on it). */
+  optimize: string;
+  /** Keep the throwaway checkout (its path is printed). */
+  keep: boolean;
+}
+
+const USAGE = "usage: bench/rootvm.ts [--runs N] [--cold-runs N] [--timeout S] [--optimize MODE] [--keep]";
+
+function parseOptions(argv: readonly string[]): Options {
+  const opts: Options = { runs: 5, coldRuns: 1, timeoutS: 180, optimize: "Debug", keep: false };
+  const count = (flag: string, v: string | undefined, min: number): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs a whole number >= ${min}, got ${v}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--runs") opts.runs = count(a, argv[++i], 1);
+    else if (a === "--cold-runs") opts.coldRuns = count(a, argv[++i], 0);
+    else if (a === "--timeout") opts.timeoutS = count(a, argv[++i], 1);
+    else if (a === "--optimize") opts.optimize = argv[++i] ?? "";
+    else if (a === "--keep") opts.keep = true;
+    else throw new Error(`unknown argument ${a}; ${USAGE}`);
+  }
+  return opts;
+}
+
+/** The root VM alone: the shipped rootvm image without its hello capsule (written into the copy only). */
+const ALONE_IMAGE = `description: The Linux root VM alone (bench/rootvm.ts)
+capsules:
+  - name: root
+    guest: rootvm
+    ram: 128M
+    vcpus: 2
+    bootargs: console=hvc0 earlycon=sbi
+    owns_machine: true
+`;
+
+/** The init's first line, the same on both consoles (Keel prefixes "[root] "). */
+const BANNER = /keel rootvm: Linux 6\.1\.\d+, \d+ CPU\(s\)\n/;
+/** BusyBox ash's prompt as root in / (after the banner). */
+const PROMPT = /\/ # /;
+
+/** One boot: milliseconds from QEMU's spawn to each marker, and from typing poweroff to QEMU's exit. */
+interface BootSample {
+  /** The first byte on the console: OpenSBI's or Keel's banner (QEMU's start-up and the firmware's). */
+  firstMs: number;
+  /** The kernel's `Linux version` line (printed at once with earlycon, else replayed when hvc0 registers). */
+  linuxMs: number;
+  bannerMs: number;
+  promptMs: number;
+  poweroffMs: number;
+  totalMs: number;
+}
+
+interface Variant {
+  name: string;
+  /** How the README's table names it. */
+  label: string;
+  argv: string[];
+}
+
+function tail(text: string, lines = 30): string {
+  return text.replace(/\r/g, "").split("\n").slice(-lines).join("\n");
+}
+
+/** Boots once, types poweroff at the prompt, waits for QEMU to exit; throws unless all of that happened. */
+async function bootOnce(v: Variant, timeoutMs: number): Promise<BootSample> {
+  let text = "";
+  const seen: Partial<Record<"first" | "linux" | "banner" | "prompt", number>> = {};
+  const start = performance.now();
+  const run = await runCaptured(v.argv, {
+    timeoutMs,
+    // runCaptured calls onOutput before it checks the interaction, so the prompt's time is taken first.
+    onOutput: (chunk) => {
+      const now = performance.now();
+      text += chunk.replace(/\r/g, "");
+      seen.first ??= now;
+      if (seen.linux === undefined && /Linux version 6\.1/.test(text)) seen.linux = now;
+      if (seen.banner === undefined && BANNER.test(text)) seen.banner = now;
+      if (
+        seen.banner !== undefined &&
+        seen.prompt === undefined &&
+        PROMPT.test(text.slice(text.search(BANNER)))
+      )
+        seen.prompt = now;
+    },
+    interactions: [{ waitFor: /keel rootvm: Linux[\s\S]*\/ # /, send: "poweroff\n" }],
+  });
+  const end = performance.now();
+  const { first, linux, banner, prompt } = seen;
+  const what = `${v.name}: ${run.timedOut ? "timed out" : `QEMU exited with ${run.code ?? run.signal}`}`;
+  if (run.timedOut || run.code !== 0 || first === undefined || linux === undefined)
+    throw new Error(`${what}; the console's last lines:\n${tail(run.output)}`);
+  if (banner === undefined || prompt === undefined)
+    throw new Error(`${what} before the prompt; the console's last lines:\n${tail(run.output)}`);
+  if (!/reboot: Power down|all capsules ended/.test(run.output))
+    throw new Error(`${what} without powering off; the console's last lines:\n${tail(run.output)}`);
+  return {
+    firstMs: first - start,
+    linuxMs: linux - start,
+    bannerMs: banner - start,
+    promptMs: prompt - start,
+    poweroffMs: end - prompt,
+    totalMs: end - start,
+  };
+}
+
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+
+/** One timed build of an image into an empty out dir; what the recipe steps said about the cache. */
+interface BuildSample {
+  ms: number;
+  ran: number;
+  /** "linux: cache miss, built in 3m 2s" etc., from the build's status. */
+  recipes: string[];
+}
+
+async function timedBuild(
+  root: string,
+  image: string,
+  optimize: string,
+  env: NodeJS.ProcessEnv,
+): Promise<BuildSample> {
+  const outDir = join(root, "out");
+  rmSync(outDir, { recursive: true, force: true }); // keel clean
+  const status = new CollectStream();
+  const start = performance.now();
+  let built: BuiltImage;
+  try {
+    built = await buildImage({ root, outDir, image, optimize, env, status });
+  } catch (e) {
+    throw new Error(`building ${image} failed: ${(e as Error).message}\n${tail(status.text)}`, { cause: e });
+  }
+  const ms = performance.now() - start;
+  const recipes = [...status.text.matchAll(/keel: (\w+) rootvm: (cache (?:hit|miss)[^\n(]*)/g)].map(
+    (m) => `${m[1]}: ${(m[2] ?? "").trim()}`,
+  );
+  return { ms, ran: built.result.ran.length, recipes };
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  if (!existsSync("/etc/debian_version")) throw new Error("the rootvm recipes need a Debian host");
+  const { root, dispose } = copyCheckout("keel-bench-rootvm-");
+  writeFileSync(join(root, "images", "rootvm-alone.yaml"), ALONE_IMAGE);
+  const qemuVersion = firstLine(["qemu-system-riscv64", "--version"]);
+  process.stdout.write(
+    [
+      `machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? "?"}, Linux ${release()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
+      `node ${process.version}; ${qemuVersion}`,
+      `checkout copy: ${root}; ${opts.runs} boots per variant, ${opts.runs} warm-cache builds, ${opts.coldRuns} cold-cache build(s); -Doptimize=${opts.optimize}`,
+      `load average at the start: ${load()}`,
+      "",
+    ].join("\n"),
+  );
+  try {
+    // 1. Boots. The images are built untimed first with the user's recipe cache (warm after one build).
+    process.stdout.write("building rootvm and rootvm-alone (untimed, user's recipe cache)\n");
+    const outDir = join(root, "out");
+    const status = new CollectStream();
+    const shipped = await buildImage({ root, outDir, image: "rootvm", optimize: opts.optimize, status });
+    const alone = await buildImage({ root, outDir, image: "rootvm-alone", optimize: opts.optimize, status });
+    const bd = join(outDir, `${shipped.port.name}-${opts.optimize}`);
+    const kernel = join(bd, "recipes", "rootvm", "linux", "Image");
+    const initrd = join(bd, "guests", "rootvm", "initramfs.cpio.gz");
+    const q = shipped.port.qemu;
+    const direct = (append: string): string[] => [
+      q.binary,
+      "-M",
+      q.machine,
+      "-cpu",
+      q.cpu,
+      "-smp",
+      String(q.smp),
+      "-m",
+      formatSize(q.memory),
+      "-nographic",
+      "-bios",
+      "default",
+      "-kernel",
+      kernel,
+      "-initrd",
+      initrd,
+      "-append",
+      append,
+    ];
+    const variants: Variant[] = [
+      {
+        name: "keel",
+        label: "Keel, `rootvm` image (root VM + spinning hello capsule)",
+        argv: qemuArgv(shipped.port, shipped.elf),
+      },
+      { name: "opensbi", label: "OpenSBI, `console=hvc0`", argv: direct("console=hvc0") },
+      {
+        name: "keel-alone",
+        label: "Keel, root VM alone (no hello capsule)",
+        argv: qemuArgv(alone.port, alone.elf),
+      },
+      {
+        name: "opensbi-earlycon",
+        label: "OpenSBI, `console=hvc0 earlycon=sbi` (Keel's bootargs)",
+        argv: direct("console=hvc0 earlycon=sbi"),
+      },
+    ];
+    process.stdout.write(
+      [
+        `kernel ${kernel} (${statSync(kernel).size} bytes), initramfs ${initrd} (${statSync(initrd).size} bytes)`,
+        ...variants.map((v) => `${v.name}: ${v.argv.join(" ")}`),
+        "",
+      ].join("\n"),
+    );
+    // One untimed boot of each: page cache, QEMU's own start-up files.
+    for (const v of variants) await bootOnce(v, opts.timeoutS * 1000);
+    const boots = new Map<string, BootSample[]>(variants.map((v) => [v.name, []]));
+    for (let i = 0; i < opts.runs; i++) {
+      // Interleaved, and the first variant rotates, so that each takes each slot as often.
+      const order = [...variants.slice(i % variants.length), ...variants.slice(0, i % variants.length)];
+      for (const v of order) {
+        const s = await bootOnce(v, opts.timeoutS * 1000);
+        boots.get(v.name)?.push(s);
+        process.stdout.write(
+          `boot run ${i + 1}/${opts.runs} ${v.name}: first output ${fmt(s.firstMs)}, Linux ${fmt(s.linuxMs)}, banner ${fmt(s.bannerMs)}, prompt ${fmt(s.promptMs)}, poweroff ${fmt(s.poweroffMs)}\n`,
+        );
+      }
+    }
+    const loadAfterBoots = load();
+
+    // 2. Builds with a warm recipe cache (the user's, warmed by the builds above), after keel clean.
+    const warm: BuildSample[] = [];
+    for (let i = 0; i < opts.runs; i++) {
+      const s = await timedBuild(root, "rootvm", opts.optimize, process.env);
+      if (s.recipes.some((r) => r.includes("miss")))
+        throw new Error(`a warm-cache build missed the cache: ${s.recipes.join("; ")}`);
+      warm.push(s);
+      process.stdout.write(
+        `warm-cache build ${i + 1}/${opts.runs}: ${fmt(s.ms)}, ${s.ran} steps (${s.recipes.join("; ")})\n`,
+      );
+    }
+
+    // 3. Builds with an empty recipe cache (KEEL_CACHE_DIR at a fresh temp dir each time).
+    const cold: BuildSample[] = [];
+    for (let i = 0; i < opts.coldRuns; i++) {
+      const cache = mkdtempSync(join(tmpdir(), "keel-bench-cache-"));
+      try {
+        const env = { ...process.env, KEEL_CACHE_DIR: cache };
+        if (cacheDir(env) !== cache) throw new Error("KEEL_CACHE_DIR is not honoured");
+        process.stdout.write(`cold-cache build ${i + 1}/${opts.coldRuns} (recipe cache ${cache}): minutes\n`);
+        const s = await timedBuild(root, "rootvm", opts.optimize, env);
+        cold.push(s);
+        process.stdout.write(`  ${fmt(s.ms)}, ${s.ran} steps (${s.recipes.join("; ")})\n`);
+      } finally {
+        rmSync(cache, { recursive: true, force: true });
+      }
+    }
+
+    process.stdout.write(
+      [
+        "",
+        bootTable(variants, boots),
+        "",
+        ratioTable(boots),
+        "",
+        buildTable(warm, cold),
+        "",
+        `load average after the boots: ${loadAfterBoots}`,
+        `load average at the end: ${load()}`,
+        "",
+      ].join("\n"),
+    );
+  } finally {
+    if (opts.keep) process.stdout.write(`kept ${root}\n`);
+    else dispose();
+  }
+}
+
+function bootTable(variants: readonly Variant[], boots: ReadonlyMap<string, readonly BootSample[]>): string {
+  const rows = [
+    "| boot | first console output | `Linux version` line | init's banner | shell prompt | `poweroff` to QEMU's exit |",
+    "|---|---|---|---|---|---|",
+  ];
+  const col = (s: readonly BootSample[], f: (b: BootSample) => number): string => cell(spread(s.map(f)));
+  for (const v of variants) {
+    const s = boots.get(v.name) ?? [];
+    rows.push(
+      `| ${v.label} | ${col(s, (b) => b.firstMs)} | ${col(s, (b) => b.linuxMs)} | ${col(s, (b) => b.bannerMs)} | ${col(s, (b) => b.promptMs)} | ${col(s, (b) => b.poweroffMs)} |`,
+    );
+  }
+  return rows.join("\n");
+}
+
+/** Ratios of medians, each Keel variant over its OpenSBI peer. */
+function ratioTable(boots: ReadonlyMap<string, readonly BootSample[]>): string {
+  const m = (name: string, f: (b: BootSample) => number): number => median((boots.get(name) ?? []).map(f));
+  const rows = [
+    "| ratio of medians | first output | banner | prompt | `poweroff` to exit |",
+    "|---|---|---|---|---|",
+  ];
+  for (const [k, o, what] of [
+    ["keel", "opensbi", "`rootvm` image / OpenSBI `console=hvc0`"],
+    ["keel-alone", "opensbi", "root VM alone / OpenSBI `console=hvc0`"],
+    ["keel-alone", "opensbi-earlycon", "root VM alone / OpenSBI with Keel's bootargs"],
+    ["keel", "keel-alone", "`rootvm` image / root VM alone (cost of the hello capsule)"],
+  ] as const) {
+    const r = (f: (b: BootSample) => number): string => (m(k, f) / m(o, f)).toFixed(2);
+    rows.push(
+      `| ${what} | ${r((b) => b.firstMs)} | ${r((b) => b.bannerMs)} | ${r((b) => b.promptMs)} | ${r((b) => b.poweroffMs)} |`,
+    );
+  }
+  return rows.join("\n");
+}
+
+function buildTable(warm: readonly BuildSample[], cold: readonly BuildSample[]): string {
+  const rows = [
+    "| `rootvm` build, from an empty out dir | runs | median (min–max) | steps run | recipes |",
+    "|---|---|---|---|---|",
+  ];
+  for (const [what, s] of [
+    ["cold: empty recipe cache", cold],
+    ["cached: after `keel clean`, warm recipe cache", warm],
+  ] as const) {
+    if (s.length === 0) continue;
+    const recipes = [...new Set(s.flatMap((b) => b.recipes.map((r) => r.replace(/ [0-9a-f]{12},/, ","))))];
+    const ran = [...new Set(s.map((b) => b.ran))].join("/");
+    rows.push(
+      `| ${what} | ${s.length} | ${cell(spread(s.map((b) => b.ms)))} | ${ran} | ${recipes.join("; ")} |`,
+    );
+  }
+  if (cold.length > 0 && warm.length > 0)
+    rows.push(
+      `| cold / cached | | ${(median(cold.map((b) => b.ms)) / median(warm.map((b) => b.ms))).toFixed(1)} | | |`,
+    );
+  return rows.join("\n");
+}
+
+await main();
