@@ -1,5 +1,6 @@
-// Running QEMU: interactively (console on the terminal) or captured with a hard timeout for tests.
-// A captured run gets its own process group and is always ended by its own PID, so tests never hang.
+// Running QEMU (or any program that must not outlive a test): interactively with the console on the terminal,
+// or captured with a hard timeout. A captured run gets its own process group and is always ended by its own
+// PID, so tests never hang and nothing it started is left behind.
 import { spawn } from "node:child_process";
 
 export interface CapturedRun {
@@ -9,6 +10,9 @@ export interface CapturedRun {
   timedOut: boolean;
   /** Everything QEMU printed (serial console included), stdout and stderr interleaved. */
   output: string;
+  /** The same, stream by stream. */
+  stdout: string;
+  stderr: string;
   durationMs: number;
 }
 
@@ -24,6 +28,10 @@ export interface CaptureOptions {
   interactions?: readonly Interaction[];
   /** Called with each chunk of output (e.g. to echo it with -v). */
   onOutput?: (chunk: string) => void;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** "ignore" gives the program /dev/null as stdin (no interactions then); default "pipe". */
+  stdin?: "pipe" | "ignore";
 }
 
 /** Runs argv with output captured; kills the whole process group at the timeout. */
@@ -32,8 +40,14 @@ export function runCaptured(argv: readonly string[], opts: CaptureOptions): Prom
   if (cmd === undefined) throw new Error("runCaptured: empty argv");
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const child = spawn(cmd, args, {
+      stdio: [opts.stdin ?? "pipe", "pipe", "pipe"],
+      detached: true,
+      ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+      ...(opts.env !== undefined ? { env: opts.env } : {}),
+    });
     let output = "";
+    const streams = { stdout: "", stderr: "" };
     let timedOut = false;
     let step = 0;
     let seenUpTo = 0;
@@ -50,20 +64,21 @@ export function runCaptured(argv: readonly string[], opts: CaptureOptions): Prom
       timedOut = true;
       kill();
     }, opts.timeoutMs);
-    const onData = (data: Buffer): void => {
+    const onData = (from: "stdout" | "stderr", data: Buffer): void => {
       const chunk = data.toString("utf8");
       output += chunk;
+      streams[from] += chunk;
       opts.onOutput?.(chunk);
       const next = pending[step];
       if (next && next.waitFor.test(output.slice(seenUpTo))) {
         seenUpTo = output.length;
         step++;
-        child.stdin.write(next.send);
+        child.stdin?.write(next.send);
       }
     };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.stdin.on("error", () => undefined);
+    child.stdout?.on("data", (d: Buffer) => onData("stdout", d));
+    child.stderr?.on("data", (d: Buffer) => onData("stderr", d));
+    child.stdin?.on("error", () => undefined);
     child.on("error", (err) => {
       clearTimeout(timer);
       reject(err);
@@ -76,6 +91,7 @@ export function runCaptured(argv: readonly string[], opts: CaptureOptions): Prom
         signal: signal ?? undefined,
         timedOut,
         output,
+        ...streams,
         durationMs: Date.now() - started,
       });
     });

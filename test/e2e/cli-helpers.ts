@@ -1,7 +1,7 @@
 // Helpers for the CLI end-to-end tests: build the bundled CLI once, then run `node dist/keel.mjs ...` as a
 // user would, each run in its own process group with a hard timeout that kills the whole group.
-import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { runCaptured } from "../../src/qemu/run.ts";
 import { ROOT } from "./helpers.ts";
 
 /** The bundled CLI the tests run (built from the current sources by `bundleCli`). */
@@ -53,46 +53,23 @@ function environment(opts: RunOptions): NodeJS.ProcessEnv {
 /**
  * Runs argv (argv[0] is the program) in a new process group, stdin closed, output captured. At the timeout
  * the whole group (the CLI and anything it started, e.g. QEMU) gets SIGKILL; once the CLI has exited, any
- * process it left behind in its group is killed too.
+ * process it left behind in its group is killed too (runCaptured does all of that).
  */
-export function spawnCaptured(
+export async function spawnCaptured(
   argv: readonly string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Promise<CliResult> {
-  const [cmd, ...args] = argv;
-  if (cmd === undefined) throw new Error("spawnCaptured: empty argv");
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    const killGroup = (): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // the group is already gone
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, timeoutMs);
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      killGroup();
-      resolve({ code, signal, timedOut, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+  const r = await runCaptured(argv, { timeoutMs, cwd, env, stdin: "ignore" });
+  return {
+    code: r.code ?? null,
+    signal: (r.signal as NodeJS.Signals | undefined) ?? null,
+    timedOut: r.timedOut,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    ms: r.durationMs,
+  };
 }
 
 /** Runs `node dist/keel.mjs ...args` like a user at a shell. */
