@@ -203,6 +203,7 @@ static void capsule_create(unsigned i, u64 usable)
 	c->high_priority = r->priority == KEEL_PRIORITY_HIGH;
 	c->owns_machine = (r->flags & KEEL_CAPSULE_OWNS_MACHINE) != 0;
 	c->console_focus = (r->flags & KEEL_CAPSULE_CONSOLE_FOCUS) != 0;
+	c->dev_uart = (r->flags & KEEL_CAPSULE_DEV_UART) != 0;
 	c->restart_policy = r->restart;
 	c->restart_limit = r->restart_limit;
 	/* keel-sbi.md: the owner's user space reaches the Keel extension. */
@@ -314,6 +315,7 @@ void capsule_boot(struct capsule *c)
 		.vcpus = c->nr_vcpus,
 		.initrd_start = c->initrd_start,
 		.initrd_end = c->initrd_end,
+		.uart = c->dev_uart,
 	};
 
 	c->needs_boot = false;
@@ -324,6 +326,7 @@ void capsule_boot(struct capsule *c)
 	console_line_reset(&c->out, c->name, c->colour);
 	spin_unlock(&c->out_lock);
 	conmux_capsule_reset(c);
+	vdev_reset(c);
 	/* Scrub: nothing of an earlier boot survives a reboot. */
 	memset(ram, 0, c->ram_size);
 	elf_load(c->payload, &win, ram);
@@ -622,7 +625,5 @@ void *capsule_gpa_to_host(const struct capsule *c, u64 gpa, u64 len)
 
 bool capsule_vdev_claims(const struct capsule *c, u64 gpa)
 {
-	(void)c;
-	(void)gpa;
-	return false;
+	return vdev_claims(c, gpa);
 }

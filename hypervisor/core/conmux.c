@@ -16,6 +16,7 @@
 #include <keel/lib.h>
 #include <keel/spinlock.h>
 #include <keel/uart.h>
+#include <keel/vdev.h>
 
 #define KEY_PREFIX 0x1d  /* Ctrl-] */
 
@@ -24,6 +25,7 @@ static spinlock_t input_lock = SPINLOCK_INIT;
 static unsigned focus;
 static bool prefix_seen;
 static bool irq_on;
+static bool delivered;  /* deliver() put a byte in the focused capsule's ring */
 
 static const char *const state_names[] = {
 	[CAPSULE_LIST_STOPPED] = "stopped",
@@ -62,8 +64,10 @@ static void deliver(u8 ch)
 {
 	struct console_input *in = &capsules[focus].in;
 
-	if (in->head - in->tail < KEEL_INPUT_MAX)
+	if (in->head - in->tail < KEEL_INPUT_MAX) {
 		in->buf[in->head++ % KEEL_INPUT_MAX] = ch;
+		delivered = true;
+	}
 }
 
 /* Input lock held: one byte from the UART. */
@@ -120,13 +124,41 @@ void conmux_init(void)
 void conmux_poll(void)
 {
 	int ch;
+	struct capsule *to = NULL;
 
 	if (capsule_count == 0 || !spin_trylock(&input_lock))
 		return;
 	/* klog from key() takes the console lock: never the other way round. */
 	while ((ch = uart_getc()) >= 0)
 		key((u8)ch);
+	if (delivered)
+		to = &capsules[focus];
+	delivered = false;
 	spin_unlock(&input_lock);
+	/* Its emulated UART may now raise its receive interrupt. */
+	if (to)
+		vdev_input(to);
+}
+
+int conmux_take(struct capsule *c)
+{
+	int ch = -1;
+
+	spin_lock(&input_lock);
+	if (c->in.tail != c->in.head)
+		ch = c->in.buf[c->in.tail++ % KEEL_INPUT_MAX];
+	spin_unlock(&input_lock);
+	return ch;
+}
+
+bool conmux_input_pending(struct capsule *c)
+{
+	bool pending;
+
+	spin_lock(&input_lock);
+	pending = c->in.head != c->in.tail;
+	spin_unlock(&input_lock);
+	return pending;
 }
 
 void conmux_irq(void)

@@ -6,6 +6,7 @@
 #include <keel/fdt.h>
 #include <keel/lib.h>
 #include <keel/printf.h>
+#include <keel/vdev.h>
 
 #define HDR_SIZE 40
 #define RSVMAP_SIZE 16  /* one terminating (0, 0) entry */
@@ -194,6 +195,52 @@ void fdt_guest_isa(const char *host_isa, bool keep_sstc, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* /soc with the emulated PLIC and ns16550a (keel/vdev.h). */
+static void soc(struct fdt_writer *w, const struct guest_dt_params *p, u32 intc_phandle)
+{
+	const u32 plic_phandle = intc_phandle + p->vcpus;
+	u8 cells[16 * KEEL_MAX_VCPUS];
+	char node_name[32];
+	static const char plic_compat[] = "sifive,plic-1.0.0\0riscv,plic0";
+	unsigned n;
+
+	fdtw_node_begin(w, "soc");
+	fdtw_prop_u32(w, "#address-cells", 2);
+	fdtw_prop_u32(w, "#size-cells", 2);
+	fdtw_prop_str(w, "compatible", "simple-bus");
+	fdtw_prop_empty(w, "ranges");
+
+	snprintf(node_name, sizeof(node_name), "plic@%lx", VDEV_PLIC_BASE);
+	fdtw_node_begin(w, node_name);
+	fdtw_prop(w, "compatible", plic_compat, sizeof(plic_compat));
+	fdtw_prop_u64_pair(w, "reg", VDEV_PLIC_BASE, VDEV_PLIC_SIZE);
+	fdtw_prop_u32(w, "#address-cells", 0);
+	fdtw_prop_u32(w, "#interrupt-cells", 1);
+	fdtw_prop_empty(w, "interrupt-controller");
+	fdtw_prop_u32(w, "riscv,ndev", VDEV_PLIC_NDEV);
+	/* Per vCPU: context 2n = M-mode (not there: 0xffffffff), 2n + 1 = S external (9). */
+	for (n = 0; n < p->vcpus && n < KEEL_MAX_VCPUS; n++) {
+		put_be32(cells + 16 * n, intc_phandle + n);
+		put_be32(cells + 16 * n + 4, 0xffffffffu);
+		put_be32(cells + 16 * n + 8, intc_phandle + n);
+		put_be32(cells + 16 * n + 12, 9);
+	}
+	fdtw_prop(w, "interrupts-extended", cells, 16 * n);
+	fdtw_prop_u32(w, "phandle", plic_phandle);
+	fdtw_node_end(w);
+
+	snprintf(node_name, sizeof(node_name), "serial@%lx", VDEV_UART_BASE);
+	fdtw_node_begin(w, node_name);
+	fdtw_prop_str(w, "compatible", "ns16550a");
+	fdtw_prop_u64_pair(w, "reg", VDEV_UART_BASE, VDEV_UART_SIZE);
+	fdtw_prop_u32(w, "clock-frequency", VDEV_UART_CLOCK);
+	fdtw_prop_u32(w, "interrupts", VDEV_UART_IRQ);
+	fdtw_prop_u32(w, "interrupt-parent", plic_phandle);
+	fdtw_node_end(w);
+
+	fdtw_node_end(w);
+}
+
 size_t fdt_build_guest(void *buf, size_t cap, const struct guest_dt_params *p)
 {
 	struct fdt_writer w;
@@ -210,6 +257,8 @@ size_t fdt_build_guest(void *buf, size_t cap, const struct guest_dt_params *p)
 	fdtw_node_begin(&w, "chosen");
 	fdtw_prop_str(&w, "bootargs", p->bootargs ? p->bootargs : "");
 	fdtw_prop_u32(&w, "keel,boot-count", p->boot_count);
+	if (p->uart)
+		fdtw_prop_str(&w, "stdout-path", "/soc/serial@10000000");
 	if (p->initrd_end) {
 		/* u64 cells: Linux reads as many cells as the property has. */
 		u8 cell[8];
@@ -268,6 +317,9 @@ size_t fdt_build_guest(void *buf, size_t cap, const struct guest_dt_params *p)
 		fdtw_node_end(&w);
 	}
 	fdtw_node_end(&w);
+
+	if (p->uart)
+		soc(&w, p, intc_phandle);
 
 	fdtw_node_end(&w);
 	return fdtw_finish(&w);

@@ -161,6 +161,7 @@ export async function planBuild(req: BuildRequest): Promise<PlannedBuild> {
       ownsMachine: c.ownsMachine || undefined,
       consoleFocus: c.consoleFocus || undefined,
       colour: image.colour || undefined,
+      devUart: c.devUart || undefined,
       bootargs: c.bootargs,
     })),
   });

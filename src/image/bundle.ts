@@ -15,6 +15,7 @@ export const PRIORITIES = ["normal", "high"] as const;
 export const FLAG_OWNS_MACHINE = 1 << 0;
 export const FLAG_CONSOLE_FOCUS = 1 << 1;
 export const FLAG_COLOUR = 1 << 2;
+export const FLAG_DEV_UART = 1 << 3;
 export type Priority = (typeof PRIORITIES)[number];
 /** record.restart: index = the byte's value (docs/design/bundle-format.md). */
 export const RESTART_POLICIES = ["never", "on-crash", "always"] as const;
@@ -44,6 +45,8 @@ export interface BundleCapsule {
   consoleFocus?: boolean | undefined;
   /** Its console tag is printed in colour. */
   colour?: boolean | undefined;
+  /** Emulated ns16550a UART + PLIC (`devices: [uart]`). */
+  devUart?: boolean | undefined;
   bootargs: string;
 }
 
@@ -89,7 +92,8 @@ function recordFlags(c: BundleCapsule): number {
   return (
     (c.ownsMachine ? FLAG_OWNS_MACHINE : 0) |
     (c.consoleFocus ? FLAG_CONSOLE_FOCUS : 0) |
-    (c.colour ? FLAG_COLOUR : 0)
+    (c.colour ? FLAG_COLOUR : 0) |
+    (c.devUart ? FLAG_DEV_UART : 0)
   );
 }
 
@@ -213,6 +217,7 @@ export function decodeBundle(buf: Uint8Array): DecodedBundle {
       ownsMachine: (flags & FLAG_OWNS_MACHINE) !== 0,
       consoleFocus: (flags & FLAG_CONSOLE_FOCUS) !== 0,
       colour: (flags & FLAG_COLOUR) !== 0,
+      devUart: (flags & FLAG_DEV_UART) !== 0,
       hart: hart === HART_ANY ? undefined : hart,
       affinity: mask === 0n ? undefined : maskHarts(mask),
       priority,

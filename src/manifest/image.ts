@@ -39,6 +39,8 @@ export interface CapsuleManifest {
   readonly bootargs: string;
   /** `console: focus`: console input goes to it first. */
   readonly consoleFocus: boolean;
+  /** `devices: [uart]`: the emulated ns16550a UART + PLIC. */
+  readonly devUart: boolean;
   /** `owns_machine: true`: its shutdown/reboot is the machine's; it may control the others. */
   readonly ownsMachine: boolean;
 }
@@ -87,7 +89,7 @@ function checkImage(name: string, source: YamlSource, context: ImageContext): Im
     name,
     file: source.file,
     description: checked.value.description,
-    capsules: checked.value.capsules.map(({ console, owns_machine, restart_limit, ...c }) => ({
+    capsules: checked.value.capsules.map(({ console, owns_machine, restart_limit, devices, ...c }) => ({
       ...c,
       restartLimit: restart_limit,
       hart: c.hart,
@@ -95,6 +97,7 @@ function checkImage(name: string, source: YamlSource, context: ImageContext): Im
       bootargs: c.bootargs ?? "",
       consoleFocus: console === "focus",
       ownsMachine: owns_machine,
+      devUart: devices?.includes("uart") ?? false,
     })),
     colour: checked.value.colour,
   };

@@ -46,6 +46,13 @@ const capsule = z
       description:
         "focus = console input goes to this capsule first (default: the first capsule). Ctrl-] then a digit moves it.",
     }),
+    devices: z
+      .array(z.enum(["uart"]))
+      .optional()
+      .meta({
+        description:
+          "Emulated devices: uart = an ns16550a at 0x10000000 (the capsule's console line and input) with a PLIC at 0x0c000000 for its interrupt, in its device tree with /chosen/stdout-path. None by default (the capsule is killed for touching those addresses).",
+      }),
     restart: z.enum(["never", "on-crash", "always"]).prefault("never").meta({
       description:
         "When the hypervisor boots the capsule again by itself, from its pristine payload with its RAM scrubbed: never, on-crash (it failed or was killed), always (also after its own clean shutdown). At most restart_limit times.",

@@ -22,6 +22,7 @@ export interface CapsuleSpec {
   ownsMachine?: boolean;
   consoleFocus?: boolean;
   colour?: boolean;
+  devUart?: boolean;
   bootargs: string;
 }
 
@@ -65,6 +66,7 @@ export async function encodeImageBundle(
       ownsMachine: c.ownsMachine,
       consoleFocus: c.consoleFocus,
       colour: c.colour,
+      devUart: c.devUart,
       bootargs: c.bootargs,
     });
   }

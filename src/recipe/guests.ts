@@ -51,6 +51,9 @@ export async function planForeignGuests(p: ForeignGuestsInput): Promise<ForeignG
   const elves = new Map<string, string>();
   for (const g of p.guests) {
     if (g.kind === "host-file") {
+      // The package that installs the file, by the same host setup the recipe guests use (installed on the
+      // spot as root on Debian; elsewhere locateHostFile says which file is missing).
+      if (p.host.debian) await ensurePackages(p.host, [g.package], `building guest ${g.name}`);
       const located = await locateHostFile(g);
       const plan = planHostFile({ buildDir: p.buildDir, outDir: p.outDir, guest: g, sha256: located.sha256 });
       steps.push(...plan.steps);

@@ -333,6 +333,52 @@ const CASES: readonly BootCase[] = [
     timeoutMs: 30_000,
   },
   {
+    // The emulated ns16550a + PLIC: polled THR output on the tagged line, a typed line read with the
+    // receive interrupt (source 10 through the PLIC, hvip.VSEIP); a 4-byte UART load kills uart-bad.
+    image: "uart",
+    port: "qemu-virt",
+    expect: [/^\[uart\] uart: type a line$/, /^\[uart\] uart: got "typed-line" \(interrupt-driven\)$/],
+    unordered: [
+      [/^\[uart-bad\] uart: polled output through THR$/, /^\[uart-bad\] uart: 4-byte load from the UART$/],
+      [
+        /^\[uart-bad\] uart: 4-byte load/,
+        /^\[keel\] capsule uart-bad: killed: bad MMIO load at pc 0x[0-9a-f]+, addr 0x10000000 \(4 bytes\)$/,
+      ],
+      [/^\[uart\] uart: polled output through THR$/, /^\[uart\] uart: got/],
+      [/^\[uart\] uart: got/, /^\[keel\] all capsules ended: 1 clean, 1 failed$/],
+    ],
+    forbid: [/FAIL/],
+    interactions: [{ waitFor: /\[uart\] uart: type a line/, send: "typed-line\r" }],
+    exit: 1,
+  },
+  {
+    // U-Boot (Debian's u-boot-qemu, S-mode) on the emulated ns16550a: a key stops autoboot, then commands
+    // typed through the console focus get U-Boot's answers; poweroff is SBI SRST shutdown.
+    image: "uboot",
+    port: "qemu-virt",
+    expect: [
+      /^\[uboot\] U-Boot 20\d\d\.\d\d/,
+      /^\[uboot\] (In|Out): +serial@10000000$/,
+      /^\[uboot\] => version$/,
+      /^\[uboot\] U-Boot 20\d\d\.\d\d/,
+      /^\[uboot\] => echo hello-keel$/,
+      /^\[uboot\] hello-keel$/,
+      /^\[uboot\] => poweroff$/,
+      /^\[keel\] capsule uboot: shut down/,
+      /^\[keel\] all capsules ended: 1 clean, 0 failed$/,
+    ],
+    forbid: [/killed/],
+    interactions: [
+      { waitFor: /Hit any key to stop autoboot/, send: " " },
+      { waitFor: /\[uboot\] => $/, send: "version\r" },
+      { waitFor: /\[uboot\] U-Boot 20[\s\S]*=> $/, send: "echo hello-keel\r" },
+      { waitFor: /\[uboot\] hello-keel\r?\n[\s\S]*=> $/, send: "poweroff\r" },
+    ],
+    exit: 0,
+    timeoutMs: 60_000,
+    skip: !existsSync("/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin") && NOT_DEBIAN,
+  },
+  {
     image: "fail",
     port: "qemu-virt",
     expect: [

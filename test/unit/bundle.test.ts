@@ -103,6 +103,16 @@ test("describe prints one row per capsule", () => {
   assert.match(text, /third\s+16 MiB\s+4\s+0,2,63!\s+ELF 100 B/);
 });
 
+test("capsule flags: devices: [uart] is bit 3 and reads back", () => {
+  const b = encodeBundle([{ ...capsules[0]!, devUart: true }, capsules[1]!]);
+  assert.equal(b.readUInt32LE(64 + 92), 0b1000); // KEEL_CAPSULE_DEV_UART
+  assert.equal(b.readUInt32LE(64 + 128 + 92), 0);
+  assert.deepEqual(
+    decodeBundle(b).capsules.map((c) => c.devUart),
+    [true, false],
+  );
+});
+
 test("capsule flags: owns_machine, console focus and colour in the record's flags word", () => {
   const flagged: BundleCapsule[] = [
     { ...capsules[0]!, ownsMachine: true, colour: true },

@@ -44,6 +44,7 @@ test("a good image: defaults applied, fields kept", async () => {
         bootargs: "",
         consoleFocus: false,
         ownsMachine: false,
+        devUart: false,
       },
       {
         name: "Timer_2",
@@ -58,6 +59,7 @@ test("a good image: defaults applied, fields kept", async () => {
         bootargs: "a=1 b=2",
         consoleFocus: false,
         ownsMachine: false,
+        devUart: false,
       },
     ],
     colour: false,
@@ -81,7 +83,7 @@ const BAD: Record<string, string[]> = {
     "test/fixtures/images/schema-errors.yaml:7:11: capsules[1].name: expected letters, digits, - or _, starting with a letter or _",
     "test/fixtures/images/schema-errors.yaml:9:12: capsules[1].vcpus: must be at least 1, got 0",
     'test/fixtures/images/schema-errors.yaml:12:11: capsules[2].hart: expected an integer, got a string ("any")',
-    'test/fixtures/images/schema-errors.yaml:13:5: capsules[2]: unknown key "colour" (allowed: name, guest, ram, vcpus, hart, affinity, priority, bootargs, console, restart, restart_limit, owns_machine)',
+    'test/fixtures/images/schema-errors.yaml:13:5: capsules[2]: unknown key "colour" (allowed: name, guest, ram, vcpus, hart, affinity, priority, bootargs, console, devices, restart, restart_limit, owns_machine)',
     'test/fixtures/images/schema-errors.yaml:14:5: capsules[3]: missing required field "guest"',
   ],
 };
@@ -136,6 +138,30 @@ test("restart policy: defaults, values and the u16 limit", async () => {
   const found = await problems(() => parseImage(bad, "images/x.yaml", GUESTS));
   assert.ok(
     found.some((p) => p.includes("capsules[0].restart: expected one of")),
+    found.join("\n"),
+  );
+});
+
+test("devices: uart on request, none by default, nothing else", async () => {
+  const text = [
+    "description: x",
+    "capsules:",
+    "  - { name: a, guest: hello, devices: [uart] }",
+    "  - { name: b, guest: hello, devices: [] }",
+    "  - { name: c, guest: hello }",
+    "",
+  ].join("\n");
+  const img = parseImage(text, "images/x.yaml", GUESTS);
+  assert.deepEqual(
+    img.capsules.map((c) => c.devUart),
+    [true, false, false],
+  );
+  const bad = ["description: x", "capsules:", "  - { name: a, guest: hello, devices: [virtio] }", ""].join(
+    "\n",
+  );
+  const found = await problems(() => parseImage(bad, "images/x.yaml", GUESTS));
+  assert.ok(
+    found.some((p) => p.includes(`capsules[0].devices[0]: expected "uart", got a string ("virtio")`)),
     found.join("\n"),
   );
 });
@@ -253,6 +279,17 @@ test("the repo's images say what the boot tests expect", async () => {
   ]);
   assert.deepEqual(await capsules("reboot"), [["hello", "hello", undefined, "reboot"]]);
   assert.deepEqual(await capsules("fail"), [["hello", "hello", undefined, "fail"]]);
+  const devices = async (name: string) =>
+    (await loadImage(".", name)).capsules.map((c) => [c.name, c.guest, c.devUart, c.consoleFocus]);
+  assert.deepEqual(await devices("uart"), [
+    ["uart", "uart", true, true],
+    ["uart-bad", "uart", true, false],
+  ]);
+  assert.deepEqual(await devices("uboot"), [["uboot", "uboot", true, true]]);
+  assert.ok(
+    (await loadImage(".", "uboot")).capsules[0]!.ram >= 64n * MiB,
+    "U-Boot relocates to the top of RAM with an 8 MiB malloc",
+  );
   const attacks = ["read-beyond", "write-beyond", "read-hv", "mmio-clint", "mmio-plic", "mmio-uart", "m-csr"];
   assert.deepEqual(await capsules("isolation"), [
     ["hello", "hello", undefined, ""],

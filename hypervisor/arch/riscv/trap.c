@@ -12,7 +12,9 @@
  *                                     EID, else reflected to the guest
  *                                     kernel exactly as delegation would
  *   10 VS ecall                    -> SBI (core sbi.c), pc += 4
- *   20/21/23 guest-page fault      -> MMIO hook, else kill the capsule
+ *   20/21/23 guest-page fault      -> a load / store on an emulated device
+ *                                     (core/vdev.c): fetch with HLVX, decode,
+ *                                     emulate, pc += 2 or 4; else kill
  *    2 illegal instruction, from VU -> reflect to the guest kernel
  *    2 illegal instruction, from VS -> kill (e.g. an M-mode CSR access)
  *   22 virtual instruction, from VU -> reflect as illegal instruction (as KVM
@@ -31,6 +33,7 @@
 #include <keel/sbi.h>
 #include <keel/sched.h>
 #include <keel/vcpu.h>
+#include <keel/vdev.h>
 
 #define INSN_WFI 0x10500073UL
 
@@ -85,6 +88,161 @@ static void sbi_call(struct vcpu *v)
 	a->pc += 4;
 }
 
+/* Reads the halfword of guest code at va with HLVX.HU (mtinst is 0 on QEMU
+ * 7.2, so the trapping instruction must be fetched), as the guest's own
+ * privilege (hstatus.SPVP) and translation see it. A fault while reading is
+ * taken by a temporary trap vector: false, and mstatus is restored. */
+static bool fetch_half(const struct vcpu_arch *a, u64 va, u16 *out)
+{
+	unsigned long hs = csr_read(hstatus);
+	unsigned long val = 0, failed = 0, ms, tv, tmp;
+
+	if (a->mpp == MSTATUS_MPP_S)
+		csr_write(hstatus, hs | HSTATUS_SPVP);
+	else
+		csr_write(hstatus, hs & ~HSTATUS_SPVP);
+	__asm__ volatile("csrrci %[ms], mstatus, 8\n\t"
+			 "la %[tmp], 1f\n\t"
+			 "csrrw %[tv], mtvec, %[tmp]\n\t"
+			 ".insn r 0x73, 0x4, 0x32, %[val], %[va], x3\n\t" /* hlvx.hu val, (va) */
+			 "j 2f\n\t"
+			 ".balign 4\n"
+			 "1:\tli %[failed], 1\n"
+			 "2:\tcsrw mtvec, %[tv]\n\t"
+			 "csrw mstatus, %[ms]"
+			 : [ms] "=&r"(ms), [tv] "=&r"(tv), [tmp] "=&r"(tmp), [val] "+&r"(val),
+			   [failed] "+&r"(failed)
+			 : [va] "r"(va)
+			 : "memory");
+	csr_write(hstatus, hs);
+	*out = (u16)val;
+	return !failed;
+}
+
+/* A decoded guest load or store. */
+struct mmio_insn {
+	bool store;
+	bool sign;      /* sign-extend a load */
+	unsigned width; /* bytes */
+	unsigned reg;   /* rd of a load, rs2 of a store */
+	unsigned len;   /* 2 or 4 */
+};
+
+/* LB/LH/LW/LD/LBU/LHU/LWU/SB/SH/SW/SD and C.LW/C.LD/C.SW/C.SD, C.LWSP/C.LDSP/
+ * C.SWSP/C.SDSP. False for anything else (FP loads, AMOs...). */
+static bool decode(u32 insn, struct mmio_insn *m)
+{
+	unsigned f3;
+
+	if ((insn & 3) == 3) {
+		f3 = (insn >> 12) & 7;
+		m->len = 4;
+		if ((insn & 0x7f) == 0x03) { /* LOAD */
+			if (f3 == 7)
+				return false;
+			m->store = false;
+			m->width = 1u << (f3 & 3);
+			m->sign = f3 < 4;
+			m->reg = (insn >> 7) & 31;
+			return true;
+		}
+		if ((insn & 0x7f) == 0x23) { /* STORE */
+			if (f3 > 3)
+				return false;
+			m->store = true;
+			m->width = 1u << f3;
+			m->sign = false;
+			m->reg = (insn >> 20) & 31;
+			return true;
+		}
+		return false;
+	}
+	f3 = (insn >> 13) & 7;
+	m->len = 2;
+	m->sign = true;  /* C.LW sign-extends; C.LD fills the register */
+	switch (insn & 3) {
+	case 0: /* C.LW 010, C.LD 011, C.SW 110, C.SD 111: rd'/rs2' in bits 4:2 */
+		if (f3 != 2 && f3 != 3 && f3 != 6 && f3 != 7)
+			return false;
+		m->reg = 8 + ((insn >> 2) & 7);
+		break;
+	case 2: /* C.LWSP / C.LDSP: rd in 11:7; C.SWSP / C.SDSP: rs2 in 6:2 */
+		if (f3 == 2 || f3 == 3) {
+			m->reg = (insn >> 7) & 31;
+			if (m->reg == 0)
+				return false;  /* reserved */
+		} else if (f3 == 6 || f3 == 7) {
+			m->reg = (insn >> 2) & 31;
+		} else {
+			return false;
+		}
+		break;
+	default:
+		return false;
+	}
+	m->store = f3 >= 6;
+	m->width = (f3 & 1) ? 8 : 4;
+	return true;
+}
+
+/* Emulates the load or store at pc that faulted on an emulated device's
+ * gpa: fetch, decode, access the device, write rd, pc += length. Anything
+ * it cannot do kills the capsule with one line. */
+static void mmio_emulate(struct vcpu *v, u64 gpa)
+{
+	struct vcpu_arch *a = &v->arch;
+	struct mmio_insn m;
+	u16 lo, hi = 0;
+	u32 insn;
+	u64 val;
+
+	if (a->cause == CAUSE_FETCH_GUEST_PAGE_FAULT) {
+		capsule_kill(v->capsule, "instruction fetch from device at pc 0x%lx, addr 0x%lx", a->pc, gpa);
+		return;
+	}
+	if (!fetch_half(a, a->pc, &lo) || ((lo & 3) == 3 && !fetch_half(a, a->pc + 2, &hi))) {
+		capsule_kill(v->capsule, "MMIO at pc 0x%lx, addr 0x%lx: instruction not readable", a->pc, gpa);
+		return;
+	}
+	insn = (u32)lo | ((u32)hi << 16);
+	if (!decode(insn, &m) || m.store != (a->cause == CAUSE_STORE_GUEST_PAGE_FAULT)) {
+		capsule_kill(v->capsule, "MMIO at pc 0x%lx, addr 0x%lx: unsupported instruction 0x%x", a->pc, gpa,
+			     insn);
+		return;
+	}
+	if (gpa & (m.width - 1)) {
+		capsule_kill(v->capsule, "misaligned MMIO at pc 0x%lx, addr 0x%lx (%u bytes)", a->pc, gpa, m.width);
+		return;
+	}
+	if (m.store) {
+		val = m.reg ? a->regs[m.reg] : 0;
+		if (m.width < 8)
+			val &= (1UL << (8 * m.width)) - 1;
+		if (!vdev_write(v, gpa, m.width, val)) {
+			capsule_kill(v->capsule, "bad MMIO store at pc 0x%lx, addr 0x%lx (%u bytes)", a->pc, gpa,
+				     m.width);
+			return;
+		}
+	} else {
+		val = 0;
+		if (!vdev_read(v, gpa, m.width, &val)) {
+			capsule_kill(v->capsule, "bad MMIO load at pc 0x%lx, addr 0x%lx (%u bytes)", a->pc, gpa,
+				     m.width);
+			return;
+		}
+		if (m.width < 8) {
+			u64 mask = (1UL << (8 * m.width)) - 1, top = 1UL << (8 * m.width - 1);
+
+			val &= mask;
+			if (m.sign && (val & top))
+				val |= ~mask;
+		}
+		if (m.reg)
+			a->regs[m.reg] = val;
+	}
+	a->pc += m.len;
+}
+
 /* Guest-physical address of a guest-page fault (H spec: mtval2 holds it
  * shifted right by 2; the low bits come from mtval). */
 static void guest_page_fault(struct vcpu *v)
@@ -93,10 +251,7 @@ static void guest_page_fault(struct vcpu *v)
 	u64 gpa = (a->tval2 << 2) | (a->tval & 3);
 
 	if (capsule_vdev_claims(v->capsule, gpa)) {
-		/* Hook for emulated devices: fetch the instruction with HLVX
-		 * (mtinst is 0 on QEMU 7.2), decode, emulate, pc += length. */
-		capsule_kill(v->capsule, "%s at pc 0x%lx, addr 0x%lx (MMIO emulation not implemented)",
-			     cause_name(a->cause), a->pc, gpa);
+		mmio_emulate(v, gpa);
 		return;
 	}
 	capsule_kill(v->capsule, "%s at pc 0x%lx, addr 0x%lx", cause_name(a->cause), a->pc, gpa);

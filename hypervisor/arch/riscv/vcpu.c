@@ -10,7 +10,9 @@
 #include <arch/csr.h>
 #include <keel/lib.h>
 #include <keel/panic.h>
+#include <keel/capsule.h>
 #include <keel/vcpu.h>
+#include <keel/vdev.h>
 
 _Static_assert(offsetof(struct vcpu_arch, regs) == VCPU_OFF_REGS, "trap.S: regs");
 _Static_assert(offsetof(struct vcpu_arch, pc) == VCPU_OFF_PC, "trap.S: pc");
@@ -131,6 +133,13 @@ void vcpu_sync_pending(struct vcpu *v)
 
 	if (irq)
 		csr_set(hvip, irq & IRQ_VS_ALL);
+	/* The emulated PLIC's line is a level: VSEIP follows it. */
+	if (v->capsule->dev_uart) {
+		if (vdev_irq_level(v))
+			csr_set(hvip, IRQ_VSEIP);
+		else
+			csr_clear(hvip, IRQ_VSEIP);
+	}
 	if (fence & VCPU_FENCE_I)
 		vcpu_fence_i();
 	if (fence & VCPU_FENCE_VVMA)

@@ -21,8 +21,9 @@
 #define KEEL_CAPSULE_OWNS_MACHINE (1u << 0)  /* its SRST is the machine's; may control others */
 #define KEEL_CAPSULE_CONSOLE_FOCUS (1u << 1) /* console input goes to it first */
 #define KEEL_CAPSULE_COLOUR (1u << 2)        /* its console tag in colour */
+#define KEEL_CAPSULE_DEV_UART (1u << 3)      /* emulated ns16550a at 0x10000000 + PLIC at 0x0c000000 */
 #define KEEL_CAPSULE_FLAGS_KNOWN \
-	(KEEL_CAPSULE_OWNS_MACHINE | KEEL_CAPSULE_CONSOLE_FOCUS | KEEL_CAPSULE_COLOUR)
+	(KEEL_CAPSULE_OWNS_MACHINE | KEEL_CAPSULE_CONSOLE_FOCUS | KEEL_CAPSULE_COLOUR | KEEL_CAPSULE_DEV_UART)
 
 struct keel_bundle_header {
 	char magic[8];         /* "KEELBNDL", not NUL-terminated */

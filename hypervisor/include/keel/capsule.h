@@ -8,6 +8,7 @@
 #include <keel/spinlock.h>
 #include <keel/types.h>
 #include <keel/vcpu.h>
+#include <keel/vdev.h>
 
 /* Name buffer: the bundle record's name field (capsule.c checks they agree),
  * at most 31 characters and a NUL. */
@@ -67,6 +68,7 @@ struct capsule {
 	bool high_priority;                /* image priority: high */
 	bool owns_machine;                 /* image owns_machine: the root VM */
 	bool console_focus;                /* image console: focus */
+	bool dev_uart;                     /* image devices: [uart]: emulated ns16550a + PLIC */
 	bool startable;                    /* record, payload and RAM good: may (re)start */
 	int colour;                        /* ANSI colour of its console tag, 0 = none */
 	u64 initrd_start, initrd_end;      /* GPAs from the payload's initrd note, 0 = none */
@@ -89,6 +91,7 @@ struct capsule {
 	spinlock_t out_lock;               /* its vCPUs print from several harts */
 	struct console_line out;
 	struct console_input in;           /* under the conmux input lock */
+	struct vdev_state vdev;            /* its emulated devices (dev_uart) */
 };
 
 extern struct capsule capsules[KEEL_MAX_CAPSULES];
@@ -149,8 +152,8 @@ void capsule_write(struct capsule *c, const u8 *buf, size_t n);
  * capsule's RAM, NULL otherwise. */
 void *capsule_gpa_to_host(const struct capsule *c, u64 gpa, u64 len);
 
-/* MMIO hook: true if an emulated device of the capsule covers gpa. There are
- * no emulated devices yet; trap.c asks before it kills on a guest-page fault. */
+/* MMIO hook: true if an emulated device of the capsule covers gpa (core/vdev.c);
+ * trap.c asks before it kills on a guest-page fault. */
 bool capsule_vdev_claims(const struct capsule *c, u64 gpa);
 
 #endif

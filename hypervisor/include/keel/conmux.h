@@ -40,6 +40,13 @@ int conmux_getc(struct capsule *c);
 /* Up to n input bytes for c into buf; returns how many. */
 size_t conmux_read(struct capsule *c, u8 *buf, size_t n);
 
+/* One byte of c's waiting input, -1 if none (no polling of the UART, no
+ * prompt shown: for its emulated UART, core/vdev.c). */
+int conmux_take(struct capsule *c);
+
+/* True if console input waits for c (no polling of the UART). */
+bool conmux_input_pending(struct capsule *c);
+
 /* Drops input waiting for c (it boots again). */
 void conmux_capsule_reset(struct capsule *c);
 

@@ -11,6 +11,8 @@
 /* Interrupt bits core code posts to a vCPU (struct vcpu.pending_irq), in
  * the hvip layout: supervisor software interrupt = VSSIP. */
 #define VCPU_IRQ_SOFT (1u << 2)
+/* Supervisor external interrupt = VSEIP (the emulated PLIC's line). */
+#define VCPU_IRQ_EXT (1u << 10)
 
 #ifndef __ASSEMBLY__
 #include <keel/types.h>
