@@ -573,30 +573,33 @@ u64 capsule_uptime_ms(const struct capsule *c)
 	return (hart_time() - c->booted_at) * 1000 / timebase;
 }
 
-void capsule_request_fail(struct capsule *c, const char *fmt, ...)
+/* Posts a request whose reason is formatted from fmt/ap. */
+static void capsule_request_fmt(struct capsule *c, enum capsule_request req, const char *fmt, va_list ap)
 {
 	char reason[sizeof(c->reason)];
+
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	sched_lock();
+	capsule_request_locked(c, req, reason);
+	sched_unlock();
+}
+
+void capsule_request_fail(struct capsule *c, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	capsule_request_fmt(c, CAPSULE_REQ_FAIL, fmt, ap);
 	va_end(ap);
-	sched_lock();
-	capsule_request_locked(c, CAPSULE_REQ_FAIL, reason);
-	sched_unlock();
 }
 
 void capsule_kill(struct capsule *c, const char *fmt, ...)
 {
-	char reason[sizeof(c->reason)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	capsule_request_fmt(c, CAPSULE_REQ_KILL, fmt, ap);
 	va_end(ap);
-	sched_lock();
-	capsule_request_locked(c, CAPSULE_REQ_KILL, reason);
-	sched_unlock();
 }
 
 void capsule_putc(struct capsule *c, char ch)
