@@ -10,18 +10,11 @@
  * are not set: a page not yet accessed (A = 0), or not yet dirty (D = 0)
  * for a write, is refused as the hardware without Svadu would refuse it. */
 #include <arch/csr.h>
+#include <arch/pte.h>
 #include <keel/capsule.h>
 #include <keel/lib.h>
 #include <keel/vcpu.h>
 
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_U (1UL << 4)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
-#define PTE_PPN(pte) (((pte) >> 10) & ((1UL << 44) - 1))
 
 #define SATP_MODE(satp) ((satp) >> 60)
 #define SATP_PPN(satp) ((satp) & ((1UL << 44) - 1))

@@ -10,18 +10,11 @@
  * usual Sv39 levels. PTE bits: V R W X U G A D, PPN from bit 10. G-stage
  * accesses count as user accesses, so leaves need U = 1. */
 #include <arch/csr.h>
+#include <arch/pte.h>
 #include <keel/config.h>
 #include <keel/isolation.h>
 #include <keel/lib.h>
 
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_U (1UL << 4)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
-#define PTE_PPN_SHIFT 10
 
 #define ROOT_ENTRIES 2048
 #define L1_ENTRIES 512
