@@ -8,8 +8,9 @@
  *   rfence   remote fence.i / sfence.vma / sfence.vma.asid to vCPUs that spin
  *            meanwhile: the calls return 0 and the targets keep running
  *   timer    every vCPU takes TICKS timer interrupts (SBI set_timer on even
- *            vCPUs, stimecmp on odd ones) while all of them compete for the
- *            harts; none may come early
+ *            vCPUs, stimecmp on odd ones when the ISA string offers _sstc,
+ *            else SBI too) while all of them compete for the harts; none
+ *            may come early
  *   suspend  HSM retentive suspend (vCPU 1, woken by an IPI) and
  *            non-retentive suspend (vCPU 2, resumes at its entry)
  *   stop     HSM stop of every secondary, seen as STOPPED by vCPU 0; then
@@ -40,6 +41,7 @@ enum phase { PH_START, PH_IPI, PH_SPIN, PH_TIMER, PH_SUSPEND, PH_STOP };
 extern char secondary_entry[];
 
 static unsigned nvcpus;
+static bool has_sstc;  /* cpu@0's riscv,isa names _sstc */
 static u64 hz;
 static u64 period;  /* 10 ms */
 
@@ -126,7 +128,7 @@ static void set_phase(enum phase p)
 static void arm_timer(unsigned long id, u64 when)
 {
 	deadline[id] = when;
-	if (id & 1)
+	if ((id & 1) && has_sstc)
 		csr_write(CSR_STIMECMP, when);
 	else
 		sbi_set_timer(when);
@@ -580,11 +582,21 @@ static bool stop_phase(void)
 	return true;
 }
 
+/* Does the ISA string name the multi-letter extension "_sstc"? */
+static bool isa_has_sstc(const char *isa)
+{
+	for (const char *p = isa; p && *p; p++)
+		if (strncmp(p, "_sstc", 5) == 0 && (p[5] == '\0' || p[5] == '_'))
+			return true;
+	return false;
+}
+
 int main(unsigned long hartid, const void *dtb)
 {
 	(void)hartid;
 	trap_set_hook(hook);
 	crash = bootarg_has(fdt_getprop_str(dtb, "/chosen", "bootargs"), "crash");
+	has_sstc = isa_has_sstc(fdt_getprop_str(dtb, "/cpus/cpu@0", "riscv,isa"));
 	if (!check_dt(dtb) || !hsm_start_all() || !ipi_phase() || !rfence_phase() || !timer_all() ||
 	    !suspend_phase() || !stop_phase() || failed) {
 		printf("smp: FAILED\n");

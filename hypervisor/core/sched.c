@@ -186,12 +186,19 @@ static void wake_due(u64 now)
 	}
 }
 
-/* Programs this hart's timer: the end of current's slice, or the earliest
+/* Programs this hart's timer: the end of current's slice, current's own
+ * deadline when the vtimer needs the hart's timer for it, or the earliest
  * deadline of a vCPU waiting with this hart as home, whichever comes first. */
 static void arm(unsigned hartid)
 {
 	struct hart_sched *h = &harts[hartid];
-	u64 when = h->current ? h->slice_end : HART_TIMER_NEVER;
+	u64 when = HART_TIMER_NEVER;
+
+	if (h->current) {
+		u64 d = vtimer_hart_deadline(&h->current->timer);
+
+		when = d < h->slice_end ? d : h->slice_end;
+	}
 
 	for (unsigned i = 0; i < capsule_count; i++) {
 		struct capsule *c = &capsules[i];
@@ -448,6 +455,7 @@ void sched_timer_interrupt(struct vcpu *v)
 	struct hart_sched *h = &harts[hartid];
 	u64 now = hart_time();
 
+	vtimer_expire(&v->timer, now);
 	spin_lock(&lock);
 	wake_due(now);
 	if (now >= h->slice_end) {
@@ -457,6 +465,13 @@ void sched_timer_interrupt(struct vcpu *v)
 			h->slice_end = now + slice;  /* nobody waits: another slice */
 	}
 	arm(hartid);  /* always: the timer interrupt stays pending until mtimecmp moves */
+	spin_unlock(&lock);
+}
+
+void sched_timer_changed(void)
+{
+	spin_lock(&lock);
+	arm(self());
 	spin_unlock(&lock);
 }
 

@@ -388,6 +388,50 @@ const CASES: readonly BootCase[] = [
     ],
     exit: 1,
   },
+  // qemu-virt-nosstc: the same machine with Sstc off; the guest timer is SBI set_timer only (mtimecmp +
+  // injected hvip.VSTIP, hypervisor/arch/riscv/timer/legacy/) and the guest ISA string has no _sstc.
+  {
+    image: "hello",
+    port: "qemu-virt-nosstc",
+    expect: [
+      BANNER,
+      /^\[keel\] 2 harts, 256 MiB RAM/,
+      ...HELLO_OK,
+      /^\[keel\] capsule hello: shut down/,
+      /^\[keel\] all capsules ended: 1 clean, 0 failed$/,
+    ],
+    forbid: [/FAIL/, /_sstc/],
+    exit: 0,
+  },
+  {
+    image: "timer",
+    port: "qemu-virt-nosstc",
+    expect: [
+      /^\[timer\] timer: sbi ticks 5$/,
+      /^\[timer\] timer: sstc not offered$/,
+      /^\[timer\] timer: PASS$/,
+      /all capsules ended: 1 clean, 0 failed/,
+    ],
+    forbid: [/FAIL/, /_sstc/],
+    exit: 0,
+  },
+  {
+    // Timer interrupts on 4 vCPUs over 2 harts: the deadlines of running, preempted and waiting vCPUs.
+    image: "smp",
+    port: "qemu-virt-nosstc",
+    expect: [
+      /^\[keel\] capsule smp: 4 vCPUs/,
+      /^\[smp\] smp: hsm start ok, /,
+      /^\[smp\] smp: ipi ping-pong ok, /,
+      /^\[smp\] smp: timer ok, 5 ticks on each of 4 vCPUs sharing the harts$/,
+      /^\[smp\] smp: hsm suspend ok /,
+      /^\[smp\] smp: PASS$/,
+      /^\[keel\] all capsules ended: 1 clean, 0 failed$/,
+    ],
+    forbid: [/FAIL/],
+    exit: 0,
+    timeoutMs: 60_000,
+  },
 ];
 
 /** Every attack of the isolation guest ends in exactly one kill diagnostic naming its capsule. */

@@ -41,6 +41,9 @@ __attribute__((noreturn)) void sched_run(unsigned long hartid);
 void sched_timer_interrupt(struct vcpu *v);   /* the hart's timer fired */
 void sched_ipi_interrupt(struct vcpu *v);     /* an IPI arrived */
 void sched_wfi(struct vcpu *v);               /* guest WFI, pc already past it */
+/* The loaded vCPU's timer deadline changed (vtimer_hart_deadline): re-arm
+ * this hart's timer. */
+void sched_timer_changed(void);
 
 /* SBI HSM for the calling vCPU v. start: target (a vCPU of v's capsule,
  * id checked by the caller) begins at pc with a0 = its id, a1 = opaque;
