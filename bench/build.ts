@@ -21,7 +21,7 @@ import { chooseToolchain } from "../src/toolchain/toolchain.ts";
 import { CollectStream, ROOT, copyCheckout } from "../test/e2e/helpers.ts";
 import { bundleSpec } from "./bundle-step.ts";
 import { writeMakefile } from "./makefile.ts";
-import { cell, firstLine, spread, type Spread } from "./stats.ts";
+import { cell, firstLine, spread, wholeNumber, type Spread } from "./stats.ts";
 
 interface Options {
   runs: number;
@@ -39,15 +39,10 @@ function parseOptions(argv: readonly string[]): Options {
     header: "hypervisor/include/keel/bundle.h",
     keep: false,
   };
-  const count = (flag: string, v: string | undefined): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a whole number >= 1, got ${v}`);
-    return n;
-  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--runs") opts.runs = count(a, argv[++i]);
-    else if (a === "--jobs") opts.jobs = count(a, argv[++i]);
+    if (a === "--runs") opts.runs = wholeNumber(a, argv[++i]);
+    else if (a === "--jobs") opts.jobs = wholeNumber(a, argv[++i]);
     else if (a === "--header") opts.header = argv[++i] ?? "";
     else if (a === "--keep") opts.keep = true;
     else

@@ -13,7 +13,7 @@ import { qemuArgv } from "../src/port/emit-qemu.ts";
 import { formatSize } from "../src/port/scalars.ts";
 import { runCaptured } from "../src/qemu/run.ts";
 import { CollectStream, copyCheckout } from "../test/e2e/helpers.ts";
-import { cell, firstLine, fmt, median, spread } from "./stats.ts";
+import { cell, firstLine, fmt, interleaved, median, spread, wholeNumber } from "./stats.ts";
 
 interface Options {
   /** Boots per variant, and warm-cache builds. */
@@ -32,16 +32,11 @@ const USAGE = "usage: bench/rootvm.ts [--runs N] [--cold-runs N] [--timeout S] [
 
 function parseOptions(argv: readonly string[]): Options {
   const opts: Options = { runs: 5, coldRuns: 1, timeoutS: 180, optimize: "Debug", keep: false };
-  const count = (flag: string, v: string | undefined, min: number): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs a whole number >= ${min}, got ${v}`);
-    return n;
-  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--runs") opts.runs = count(a, argv[++i], 1);
-    else if (a === "--cold-runs") opts.coldRuns = count(a, argv[++i], 0);
-    else if (a === "--timeout") opts.timeoutS = count(a, argv[++i], 1);
+    if (a === "--runs") opts.runs = wholeNumber(a, argv[++i], 1);
+    else if (a === "--cold-runs") opts.coldRuns = wholeNumber(a, argv[++i], 0);
+    else if (a === "--timeout") opts.timeoutS = wholeNumber(a, argv[++i], 1);
     else if (a === "--optimize") opts.optimize = argv[++i] ?? "";
     else if (a === "--keep") opts.keep = true;
     else throw new Error(`unknown argument ${a}; ${USAGE}`);
@@ -237,20 +232,15 @@ async function main(): Promise<void> {
         "",
       ].join("\n"),
     );
-    // One untimed boot of each: page cache, QEMU's own start-up files.
-    for (const v of variants) await bootOnce(v, opts.timeoutS * 1000);
-    const boots = new Map<string, BootSample[]>(variants.map((v) => [v.name, []]));
-    for (let i = 0; i < opts.runs; i++) {
-      // Interleaved, and the first variant rotates, so that each takes each slot as often.
-      const order = [...variants.slice(i % variants.length), ...variants.slice(0, i % variants.length)];
-      for (const v of order) {
-        const s = await bootOnce(v, opts.timeoutS * 1000);
-        boots.get(v.name)?.push(s);
+    const boots = await interleaved(
+      variants,
+      opts.runs,
+      (v) => bootOnce(v, opts.timeoutS * 1000),
+      (round, v, s) =>
         process.stdout.write(
-          `boot run ${i + 1}/${opts.runs} ${v.name}: first output ${fmt(s.firstMs)}, Linux ${fmt(s.linuxMs)}, banner ${fmt(s.bannerMs)}, prompt ${fmt(s.promptMs)}, poweroff ${fmt(s.poweroffMs)}\n`,
-        );
-      }
-    }
+          `boot run ${round}/${opts.runs} ${v.name}: first output ${fmt(s.firstMs)}, Linux ${fmt(s.linuxMs)}, banner ${fmt(s.bannerMs)}, prompt ${fmt(s.promptMs)}, poweroff ${fmt(s.poweroffMs)}\n`,
+        ),
+    );
     const loadAfterBoots = load();
 
     // 2. Builds with a warm recipe cache (the user's, warmed by the builds above), after keel clean.

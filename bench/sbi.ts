@@ -11,7 +11,7 @@ import { qemuArgv } from "../src/port/emit-qemu.ts";
 import { formatSize } from "../src/port/scalars.ts";
 import { runCaptured } from "../src/qemu/run.ts";
 import { CollectStream, copyCheckout } from "../test/e2e/helpers.ts";
-import { firstLine, median } from "./stats.ts";
+import { firstLine, interleaved, median, wholeNumber } from "./stats.ts";
 
 interface Options {
   /** Boots per variant. */
@@ -27,15 +27,10 @@ const USAGE = "usage: bench/sbi.ts [--runs N] [--timeout S] [--optimize MODE] [-
 
 function parseOptions(argv: readonly string[]): Options {
   const opts: Options = { runs: 5, timeoutS: 120, optimize: "ReleaseFast", keep: false };
-  const count = (flag: string, v: string | undefined): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a whole number >= 1, got ${v}`);
-    return n;
-  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--runs") opts.runs = count(a, argv[++i]);
-    else if (a === "--timeout") opts.timeoutS = count(a, argv[++i]);
+    if (a === "--runs") opts.runs = wholeNumber(a, argv[++i]);
+    else if (a === "--timeout") opts.timeoutS = wholeNumber(a, argv[++i]);
     else if (a === "--optimize") opts.optimize = argv[++i] ?? "";
     else if (a === "--keep") opts.keep = true;
     else throw new Error(`unknown argument ${a}; ${USAGE}`);
@@ -179,18 +174,15 @@ async function main(): Promise<void> {
     );
 
     // 3. One untimed boot each, then N rounds, every variant once per round, the first one rotating.
-    for (const v of variants) await bootOnce(v, opts.timeoutS * 1000);
-    const samples = new Map<string, Sample[]>(variants.map((v) => [v.name, []]));
-    for (let i = 0; i < opts.runs; i++) {
-      const order = [...variants.slice(i % variants.length), ...variants.slice(0, i % variants.length)];
-      for (const v of order) {
-        const s = await bootOnce(v, opts.timeoutS * 1000);
-        samples.get(v.name)?.push(s);
+    const samples = await interleaved(
+      variants,
+      opts.runs,
+      (v) => bootOnce(v, opts.timeoutS * 1000),
+      (round, v, s) =>
         process.stdout.write(
-          `run ${i + 1}/${opts.runs} ${v.name}: call ${s.callNs} ns, loop ${s.loopNs} ns, instret call ${s.callInstret} loop ${s.loopInstret}\n`,
-        );
-      }
-    }
+          `run ${round}/${opts.runs} ${v.name}: call ${s.callNs} ns, loop ${s.loopNs} ns, instret call ${s.callInstret} loop ${s.loopInstret}\n`,
+        ),
+    );
     process.stdout.write(
       ["", table(variants, samples), "", `load average at the end: ${load()}`, ""].join("\n"),
     );

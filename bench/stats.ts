@@ -40,3 +40,34 @@ export function firstLine(argv: readonly string[]): string {
     return "?";
   }
 }
+
+/** A command-line count: a whole number >= min, else an error naming the flag. */
+export function wholeNumber(flag: string, v: string | undefined, min = 1): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs a whole number >= ${min}, got ${v}`);
+  return n;
+}
+
+/**
+ * Runs each variant once untimed (page cache, QEMU's start-up files), then `runs` rounds with every variant
+ * once per round and the first one rotating, so that each takes each slot as often and shares the noise.
+ * Returns the samples per variant name; `report` sees each as it comes.
+ */
+export async function interleaved<V extends { name: string }, S>(
+  variants: readonly V[],
+  runs: number,
+  once: (v: V) => Promise<S>,
+  report: (round: number, v: V, s: S) => void,
+): Promise<Map<string, S[]>> {
+  for (const v of variants) await once(v);
+  const samples = new Map<string, S[]>(variants.map((v) => [v.name, []]));
+  for (let i = 0; i < runs; i++) {
+    const k = i % variants.length;
+    for (const v of [...variants.slice(k), ...variants.slice(0, k)]) {
+      const s = await once(v);
+      samples.get(v.name)?.push(s);
+      report(i + 1, v, s);
+    }
+  }
+  return samples;
+}
