@@ -328,7 +328,7 @@ void capsule_boot(struct capsule *c)
 	conmux_capsule_reset(c);
 	vdev_reset(c);
 	/* Scrub: nothing of an earlier boot survives a reboot. */
-	memset(ram, 0, c->ram_size);
+	mem_scrub(ram, c->ram_size);
 	elf_load(c->payload, &win, ram);
 	if (!fdt_build_guest(ram + (c->dtb_gpa - KEEL_GUEST_RAM_BASE), KEEL_GUEST_DTB_MAX, &dt)) {
 		capsule_request_fail(c, "device tree does not fit");
@@ -404,7 +404,7 @@ void capsule_finish(struct capsule *c)
 	/* Scrubbed now, not only before its next boot: nothing of it lingers
 	 * in host RAM while it is stopped (or between a crash and its restart).
 	 * Its RAM and address space stay its own, for a later start. */
-	memset((void *)(uptr)c->ram_hpa, 0, c->ram_size);
+	mem_scrub((void *)(uptr)c->ram_hpa, c->ram_size);
 	outcome = request_outcome(c->request);
 	if (restart_wanted(c, outcome)) {
 		log_outcome(c, outcome);

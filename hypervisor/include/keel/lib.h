@@ -16,6 +16,11 @@
 
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);
+/* Zeroes [p, p + n) (p and n 8-byte aligned), writing only the 64-byte
+ * blocks that are not zero already: same result as memset(p, 0, n), but
+ * RAM that was never written stays unwritten (under QEMU the host then
+ * never has to back it). */
+void mem_scrub(void *p, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
