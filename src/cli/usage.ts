@@ -5,6 +5,8 @@ const COMMON = `Options:
   -Dsystem=<port>       hardware port (default: ports/default.yaml; see keel ports)
   -Doptimize=<mode>     Debug | ReleaseSafe | ReleaseFast | ReleaseSmall (default Debug)
   -Dimage=<image>       which capsules go in (images/<image>.yaml; default: the port's default_image)
+  -Dconfig=<name>       hypervisor configuration configs/<name>_defconfig (default: default); its .config
+                        lives in the build dir, edit it with keel kconfig menuconfig
   --out DIR, O=DIR      output directory (default: out)
   -j N                  parallel jobs (default: number of cores)
   -v, VERBOSE=1         print every command
