@@ -58,7 +58,9 @@ export function listConfigs(root: string): string[] {
 export function defconfigPath(root: string, name: string): string {
   const rel = `configs/${name}_defconfig`;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) || !existsSync(join(root, rel))) {
-    throw new UserError(`unknown configuration "${name}" (configs: ${listConfigs(root).join(", ") || "none"})`);
+    throw new UserError(
+      `unknown configuration "${name}" (configs: ${listConfigs(root).join(", ") || "none"})`,
+    );
   }
   return rel;
 }
@@ -98,7 +100,9 @@ export function checkDefconfig(kc: Kconfig, text: string, file: string): Defconf
     }
     const sym = kc.symbol(name);
     if (!sym || sym.type === "unknown") {
-      errors.push(`${at}: unknown symbol CONFIG_${name} (not in ${HYPERVISOR_KCONFIG} or the files it sources)`);
+      errors.push(
+        `${at}: unknown symbol CONFIG_${name} (not in ${HYPERVISOR_KCONFIG} or the files it sources)`,
+      );
       return;
     }
     const expected = expectedForm(sym.type, value);
@@ -146,7 +150,9 @@ function unquote(v: string): string {
 function why(kc: Kconfig, name: string): string {
   const selectors = kc.symbols
     .all()
-    .filter((s) => s.props.some((p) => p.type === "select" && p.expr?.k === "sym" && p.expr.sym.name === name))
+    .filter((s) =>
+      s.props.some((p) => p.type === "select" && p.expr?.k === "sym" && p.expr.sym.name === name),
+    )
     .map((s) => s.name)
     .filter((n): n is string => n !== null);
   if (selectors.length > 0) return `selected by ${selectors.map((s) => `CONFIG_${s}`).join(", ")}`;
@@ -258,13 +264,21 @@ export function resolveHypervisorConfig(req: HypervisorConfigRequest): ResolvedC
   for (const w of result.warnings) req.log(`keel: ${w.replace(/\n$/, "")}`);
   writeIfChanged(configPath, result.config);
   writeIfChanged(madeFrom, defText);
-  const kc = result.kconfig;
-  const files = autoconf(kc);
   return {
     name: req.config,
     defconfig: rel,
     configPath,
     config: result.config,
+    ...configOutputs(result.kconfig),
+  };
+}
+
+/** What a configured tree gives the build: autoconf.h, auto.conf, the stamps and symbol values. Pure. */
+export function configOutputs(
+  kc: Kconfig,
+): Pick<ResolvedConfig, "kconfig" | "autoconfH" | "autoConf" | "stamps" | "value"> {
+  const files = autoconf(kc);
+  return {
     kconfig: kc,
     autoconfH: files.autoconfH,
     autoConf: files.autoConf,

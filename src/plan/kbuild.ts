@@ -53,7 +53,12 @@ export type SymbolValue = (name: string) => string | undefined;
  * The items of `list` the configuration selects, in file order. A gating symbol the configuration does not
  * know is an error (a typo in a Kbuild file must not silently drop a file).
  */
-export function selectedItems(entries: readonly KbuildEntry[], list: string, value: SymbolValue, file: string): string[] {
+export function selectedItems(
+  entries: readonly KbuildEntry[],
+  list: string,
+  value: SymbolValue,
+  file: string,
+): string[] {
   const out: string[] = [];
   for (const e of entries) {
     if (e.list !== list) continue;
