@@ -3,6 +3,7 @@
 import { relative } from "node:path";
 import type { Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
+import { sha256 } from "../graph/hash.ts";
 import { ccCommand, type Toolchain } from "../toolchain/toolchain.ts";
 import { FREESTANDING, OPTIMIZE_FLAGS, prefixMaps } from "./flags.ts";
 import type { BuildMetadata, OptimizeMode } from "./metadata.ts";
@@ -113,7 +114,12 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
     label: relative(p.outDir, autoconfH),
     inputs: [],
     outputs: [...configFiles.keys()],
-    identity: [JSON.stringify([...configFiles].map(([f, t]) => [relative(gen, f), t]))],
+    // One item per symbol, so --explain says which changed ("SLICE_US=5000 ... -> SLICE_US=2000 ..."), then a
+    // hash of everything written (the symbols decide it, but the key must cover the content itself).
+    identity: [
+      ...[...spec.config.stamps].map(([sym, text]) => `${sym}=${text.trimEnd()}`),
+      `content ${sha256(JSON.stringify([...configFiles].map(([f, t]) => [relative(gen, f), t]))).slice(0, 16)}`,
+    ],
     action: async (ctx) => {
       for (const [f, t] of configFiles) await ctx.writeOutput(f, t);
     },
