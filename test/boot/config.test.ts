@@ -4,18 +4,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildImage } from "../../src/cli/build.ts";
 import { qemuArgv } from "../../src/port/emit-qemu.ts";
 import { runCaptured } from "../../src/qemu/run.ts";
-import { CollectStream, ROOT } from "../e2e/helpers.ts";
+import { CollectStream, copyCheckout, ROOT } from "../e2e/helpers.ts";
 
 const OUT = join(ROOT, "out", "test");
 
-async function boot(port: string, image: string, config: string) {
+async function boot(port: string, image: string, config: string, root = ROOT, outDir = OUT) {
   const built = await buildImage({
-    root: ROOT,
-    outDir: OUT,
+    root,
+    outDir,
     system: port,
     image,
     config,
@@ -110,4 +111,27 @@ test("boot timer on qemu-virt-nosstc with -Dconfig=tiny: the port selects SBI TI
   assert.ok(symbols(built.elf).has("sbi_ext_time"));
   assert.ok(!symbols(built.elf).has("sbi_ext_hsm"));
   assert.equal(run.code, 0, transcript);
+});
+
+test("a configuration of one's own: verbose log and coloured tags (LOG_LEVEL=2, CONSOLE_COLOUR_ALWAYS)", async () => {
+  const { root, dispose } = copyCheckout("keel-boot-config-");
+  try {
+    writeFileSync(
+      join(root, "configs", "verbose_defconfig"),
+      "CONFIG_LOG_LEVEL=2\nCONFIG_CONSOLE_COLOUR_ALWAYS=y\n# CONFIG_SBI_KEEL is not set\n",
+    );
+    const { run, lines, transcript } = await boot("qemu-virt", "hello", "verbose", root, join(root, "out"));
+    const sbi =
+      "sbi: 11 extensions: base time ipi rfence hsm srst dbcn legacy set_timer legacy putchar legacy getchar legacy shutdown";
+    assert.ok(lines.includes(`[keel] ${sbi}`), transcript);
+    assert.ok(lines.includes("[keel] hart 1 up"), transcript);
+    // The image does not ask for colour; the configuration colours every capsule tag anyway.
+    assert.ok(
+      lines.some((l) => /^\x1b\[3[1-6]m\[hello\]\x1b\[0m hello: all \d+ checks passed$/.test(l)),
+      transcript,
+    );
+    assert.equal(run.code, 0, transcript);
+  } finally {
+    dispose();
+  }
 });

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildImage } from "../../src/cli/build.ts";
-import { bundleCli, KEEL_BUNDLE } from "./cli-helpers.ts";
+import { account, bundleCli, keel, KEEL_BUNDLE } from "./cli-helpers.ts";
 import { CollectStream, copyCheckout } from "./helpers.ts";
 
 const ENV = { ...process.env, SOURCE_DATE_EPOCH: "1700000000" };
@@ -154,4 +154,37 @@ test("-Dconfig=tiny builds in its own build dir; an unknown -Dconfig and a bad d
     buildImage({ ...req, config: "tiny" }),
     /^UserError: configs\/tiny_defconfig:\d+: CONFIG_SLICE_US=ten: int symbol, expected a decimal number$/,
   );
+});
+
+test("keel kconfig allnoconfig (ReleaseSmall) and allyesconfig (ReleaseFast) build -Werror clean", async () => {
+  const { root } = checkout;
+  const outDir = join(root, "out");
+  for (const [command, optimize, sbi] of [
+    ["allnoconfig", "ReleaseSmall", ["base"]],
+    ["allyesconfig", "ReleaseFast", ["base", "time", "ipi", "rfence", "hsm", "srst", "dbcn", "keel"]],
+  ] as const) {
+    const r = await keel(["kconfig", `-Doptimize=${optimize}`, command], { root, cwd: root });
+    assert.equal(r.code, 0, account(r));
+    const dir = join(outDir, `qemu-virt-${optimize}`);
+    const config = readFileSync(join(dir, ".config"), "utf8");
+    assert.match(
+      config,
+      command === "allnoconfig" ? /^# CONFIG_SBI_SRST is not set$/m : /^CONFIG_SBI_SRST=y$/m,
+    );
+    const built = await buildImage({
+      root,
+      outDir,
+      optimize,
+      image: "hello",
+      env: ENV,
+      status: new CollectStream(),
+    });
+    const table = readFileSync(join(dir, "gen", "sbi_table.c"), "utf8");
+    const names = [...table.matchAll(/^\t&sbi_ext_(\w+),$/gm)].map((m) => m[1]);
+    assert.deepEqual(
+      names.filter((n) => !n!.startsWith("legacy_")),
+      [...sbi],
+    );
+    assert.ok(existsSync(built.elf));
+  }
 });
