@@ -122,7 +122,11 @@ export function makefileText(steps: readonly Step[], actions: ActionPlan, opts: 
     const dirs = [...new Set([...step.outputs, ...(step.depfile ? [step.depfile] : [])].map(dirname))];
     const sep = step.outputs.length > 1 ? "&:" : ":";
     lines.push(`# ${step.kind} ${step.label}`);
-    lines.push(`${step.outputs.map(target).join(" ")} ${sep} ${prereqs.map(target).join(" ")}`.trimEnd());
+    // Order-only inputs (the configuration header) after make's `|`: made first, never a reason to rebuild.
+    const orderOnly = step.orderOnly?.length ? ` | ${step.orderOnly.map(target).join(" ")}` : "";
+    lines.push(
+      `${step.outputs.map(target).join(" ")} ${sep} ${prereqs.map(target).join(" ")}${orderOnly}`.trimEnd(),
+    );
     lines.push(`\t${recipe([["mkdir", "-p", ...dirs], ...body])}`);
     lines.push("");
   }

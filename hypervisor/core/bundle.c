@@ -34,8 +34,8 @@ int bundle_open(struct bundle *b, const char **why)
 		*why = "header or record size mismatch";
 	else if (h->total_size > b->size)
 		*why = "total size beyond the linked bundle";
-	else if (h->capsule_count > KEEL_MAX_CAPSULES)
-		*why = "more capsules than KEEL_MAX_CAPSULES";
+	else if (h->capsule_count > CONFIG_MAX_CAPSULES)
+		*why = "more capsules than CONFIG_MAX_CAPSULES";
 	else if (!inside(h->header_size, (u64)h->capsule_count * h->record_size, h->total_size))
 		*why = "records outside the bundle";
 	else if (!inside(h->strings_offset, h->strings_size, h->total_size))

@@ -20,7 +20,7 @@
 
 _Static_assert(CAPSULE_NAME_MAX == KEEL_BUNDLE_NAME_MAX, "capsule name buffer = bundle name field");
 
-struct capsule capsules[KEEL_MAX_CAPSULES];
+struct capsule capsules[CONFIG_MAX_CAPSULES];
 unsigned capsule_count;
 
 /* Shared by every capsule; written by the boot hart before the others run. */
@@ -181,7 +181,7 @@ static void capsule_create(unsigned i, u64 usable)
 	c->id = i;
 	c->state = CAPSULE_READY;
 	c->nr_vcpus = 1;
-	for (unsigned v = 0; v < KEEL_MAX_VCPUS; v++) {
+	for (unsigned v = 0; v < CONFIG_MAX_VCPUS; v++) {
 		c->vcpus[v].capsule = c;
 		c->vcpus[v].id = v;
 		c->vcpus[v].state = VCPU_STOPPED;
@@ -207,15 +207,26 @@ static void capsule_create(unsigned i, u64 usable)
 	c->restart_policy = r->restart;
 	c->restart_limit = r->restart_limit;
 	/* keel-sbi.md: the owner's user space reaches the Keel extension. */
-	for (unsigned v = 0; v < KEEL_MAX_VCPUS; v++)
+	for (unsigned v = 0; v < CONFIG_MAX_VCPUS; v++)
 		c->vcpus[v].intercept_u_ecall = c->owns_machine;
-	c->colour = (r->flags & KEEL_CAPSULE_COLOUR) ? 31 + (int)(i % 6) : 0;
+	/* core/Kconfig: the console colour choice. */
+	if (IS_ENABLED(CONFIG_CONSOLE_COLOUR_ALWAYS) ||
+	    (IS_ENABLED(CONFIG_CONSOLE_COLOUR_IMAGE) && (r->flags & KEEL_CAPSULE_COLOUR)))
+		c->colour = 31 + (int)(i % 6);
+	else
+		c->colour = 0;
 	console_line_reset(&c->out, c->name, c->colour);
 	if (c->owns_machine && !owner)
 		owner = c;
 
-	if (r->vcpus > KEEL_MAX_VCPUS) {
-		snprintf(msg, sizeof(msg), "%u vCPUs asked, at most %u", r->vcpus, KEEL_MAX_VCPUS);
+	if (r->vcpus > CONFIG_MAX_VCPUS) {
+		snprintf(msg, sizeof(msg), "%u vCPUs asked, at most %u", r->vcpus, CONFIG_MAX_VCPUS);
+		fail_early(c, msg);
+		return;
+	}
+	if (r->vcpus > 1 && !IS_ENABLED(CONFIG_SBI_HSM)) {
+		snprintf(msg, sizeof(msg), "%u vCPUs asked, but SBI HSM is not compiled in (CONFIG_SBI_HSM)",
+			 r->vcpus);
 		fail_early(c, msg);
 		return;
 	}
@@ -389,7 +400,7 @@ void capsule_finish(struct capsule *c)
 		return;
 	}
 	if (c->request == CAPSULE_REQ_REBOOT) {
-		if (c->reboots < KEEL_MAX_REBOOTS) {
+		if (c->reboots < CONFIG_MAX_REBOOTS) {
 			c->reboots++;
 			c->boot_count++;
 			klog("capsule %s: rebooting (boot %u)", c->name, c->boot_count);
@@ -398,7 +409,7 @@ void capsule_finish(struct capsule *c)
 			return;
 		}
 		c->request = CAPSULE_REQ_FAIL;
-		snprintf(c->reason, sizeof(c->reason), "reboot limit (%u) reached", KEEL_MAX_REBOOTS);
+		snprintf(c->reason, sizeof(c->reason), "reboot limit (%u) reached", CONFIG_MAX_REBOOTS);
 	}
 
 	/* Scrubbed now, not only before its next boot: nothing of it lingers

@@ -17,9 +17,9 @@ static const struct console_line *open_line;
 
 static u64 timebase = 10000000;
 
-/* The log ring: byte i of the log since boot is log_buf[i % KEEL_LOG_SIZE];
+/* The log ring: byte i of the log since boot is log_buf[i % CONFIG_LOG_SIZE];
  * log_total bytes were ever written. */
-static char log_buf[KEEL_LOG_SIZE];
+static char log_buf[CONFIG_LOG_SIZE];
 static u64 log_total;
 
 void console_init(void)
@@ -69,7 +69,7 @@ static void write_tag(const char *tag, int colour)
 static void log_append(const char *text, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		log_buf[(log_total + i) % KEEL_LOG_SIZE] = text[i];
+		log_buf[(log_total + i) % CONFIG_LOG_SIZE] = text[i];
 	log_total += len;
 }
 
@@ -106,12 +106,12 @@ size_t console_log_read(u64 off, char *buf, size_t size)
 	u64 first, avail;
 
 	spin_lock(&console_lock);
-	first = log_total > KEEL_LOG_SIZE ? log_total - KEEL_LOG_SIZE : 0;
+	first = log_total > CONFIG_LOG_SIZE ? log_total - CONFIG_LOG_SIZE : 0;
 	avail = log_total - first;
 	if (off < avail) {
 		n = (size_t)MIN((u64)size, avail - off);
 		for (size_t i = 0; i < n; i++)
-			buf[i] = log_buf[(first + off + i) % KEEL_LOG_SIZE];
+			buf[i] = log_buf[(first + off + i) % CONFIG_LOG_SIZE];
 	}
 	spin_unlock(&console_lock);
 	return n;

@@ -199,7 +199,7 @@ void fdt_guest_isa(const char *host_isa, bool keep_sstc, char *out, size_t size)
 static void soc(struct fdt_writer *w, const struct guest_dt_params *p, u32 intc_phandle)
 {
 	const u32 plic_phandle = intc_phandle + p->vcpus;
-	u8 cells[16 * KEEL_MAX_VCPUS];
+	u8 cells[16 * CONFIG_MAX_VCPUS];
 	char node_name[32];
 	static const char plic_compat[] = "sifive,plic-1.0.0\0riscv,plic0";
 	unsigned n;
@@ -219,7 +219,7 @@ static void soc(struct fdt_writer *w, const struct guest_dt_params *p, u32 intc_
 	fdtw_prop_empty(w, "interrupt-controller");
 	fdtw_prop_u32(w, "riscv,ndev", VDEV_PLIC_NDEV);
 	/* Per vCPU: context 2n = M-mode (not there: 0xffffffff), 2n + 1 = S external (9). */
-	for (n = 0; n < p->vcpus && n < KEEL_MAX_VCPUS; n++) {
+	for (n = 0; n < p->vcpus && n < CONFIG_MAX_VCPUS; n++) {
 		put_be32(cells + 16 * n, intc_phandle + n);
 		put_be32(cells + 16 * n + 4, 0xffffffffu);
 		put_be32(cells + 16 * n + 8, intc_phandle + n);

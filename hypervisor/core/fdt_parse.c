@@ -112,7 +112,7 @@ static void node_done(struct walk *w, struct node *n, const struct node *parent)
 	if (n->kind == NODE_CPU && n->status_ok && n->reg) {
 		u64 id = reg_addr(n, parent);
 
-		if (id >= KEEL_MAX_HARTS) {
+		if (id >= CONFIG_MAX_HARTS) {
 			out->harts_ignored++;
 		} else if (!(out->hart_mask & (1UL << id))) {
 			out->hart_mask |= 1UL << id;

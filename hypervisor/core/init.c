@@ -11,6 +11,7 @@
 #include <keel/isolation.h>
 #include <keel/lib.h>
 #include <keel/panic.h>
+#include <keel/sbi.h>
 #include <keel/sched.h>
 #include <keel/vtimer.h>
 
@@ -33,7 +34,7 @@ static void banner(void)
 	klog("%u hart%s, %lu MiB RAM at 0x%lx, timebase %lu Hz, isa %s", host.hart_count,
 	     host.hart_count == 1 ? "" : "s", host.ram_size >> 20, host.ram_base, host.timebase, host.isa);
 	if (host.harts_ignored)
-		klog("%u harts above KEEL_MAX_HARTS (%u) not used", host.harts_ignored, KEEL_MAX_HARTS);
+		klog("%u harts above CONFIG_MAX_HARTS (%u) not used", host.harts_ignored, CONFIG_MAX_HARTS);
 	if (host.uart_base && host.uart_base != KEEL_UART_BASE)
 		klog("device tree UART at 0x%lx, port says 0x%lx: using the port's", host.uart_base,
 		     KEEL_UART_BASE);
@@ -67,7 +68,7 @@ static u64 usable_harts(void)
 	while (((arrived = hart_arrived_mask()) & host.hart_mask) != host.hart_mask &&
 	       hart_time() < deadline)
 		;
-	for (unsigned h = 0; h < KEEL_MAX_HARTS; h++)
+	for (unsigned h = 0; h < CONFIG_MAX_HARTS; h++)
 		if ((host.hart_mask & (1UL << h)) && !(arrived & (1UL << h)))
 			klog("hart %u did not arrive; not used", h);
 	return host.hart_mask & arrived;
@@ -84,6 +85,7 @@ void keel_main(unsigned long hartid, const void *dtb)
 		panic("keel_main: host device tree: %s", why);
 	console_set_timebase(host.timebase);   /* output allowances are per second */
 	banner();                               /* version, build, port; harts, RAM, ISA */
+	sbi_log_extensions();                   /* verbose log: the SBI extensions compiled in */
 	memory_layout(&ram_start, &ram_end);    /* hypervisor region, capsule RAM pool */
 	if (isol_init(&why))                    /* G-stage (or PMP) usable on this CPU? */
 		panic("keel_main: isolation: %s", why);
@@ -100,6 +102,7 @@ void keel_main(unsigned long hartid, const void *dtb)
 void keel_secondary(unsigned long hartid)
 {
 	hart_arch_init();                       /* same machine setup as the boot hart */
+	KLOG_VERBOSE("hart %lu up", hartid);
 	isol_hart_init(hv_base, hv_end);
 	vtimer_hart_init();
 	sched_run(hartid);

@@ -1,19 +1,30 @@
 /* sbi.c - route a guest's ecall to the extension that implements it.
- * Extensions register with SBI_EXTENSION() in their own sbi_<ext>.c; the
- * linker gathers the pointers between __keel_sbi_exts_start/_end
- * (arch/<arch>/keel.ld.S), so this file never lists them. */
+ * Each extension lives in its own sbi_<ext>.c, compiled only when the
+ * configuration enables it; the table of those compiled in is generated from
+ * the configuration (<gen>/sbi_table.c, from core/Kbuild's sbi-ext lists),
+ * so this file never lists them. */
 #include <keel/capsule.h>
+#include <keel/console.h>
+#include <keel/printf.h>
 #include <keel/sbi.h>
-
-extern const struct sbi_ext *const __keel_sbi_exts_start[];
-extern const struct sbi_ext *const __keel_sbi_exts_end[];
 
 static const struct sbi_ext *find(unsigned long eid)
 {
-	for (const struct sbi_ext *const *e = __keel_sbi_exts_start; e < __keel_sbi_exts_end; e++)
-		if ((*e)->eid == eid)
-			return *e;
+	for (unsigned i = 0; i < keel_sbi_table_len; i++)
+		if (keel_sbi_table[i]->eid == eid)
+			return keel_sbi_table[i];
 	return NULL;
+}
+
+void sbi_log_extensions(void)
+{
+	char line[200];
+	size_t n = 0;
+
+	line[0] = '\0';
+	for (unsigned i = 0; i < keel_sbi_table_len && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s", keel_sbi_table[i]->name);
+	KLOG_VERBOSE("sbi: %u extensions:%s", keel_sbi_table_len, line);
 }
 
 bool sbi_ext_present(unsigned long eid)

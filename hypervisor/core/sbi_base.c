@@ -51,5 +51,4 @@ static struct sbi_ret base_handle(struct vcpu *v, const struct sbi_call *call)
 	}
 }
 
-static const struct sbi_ext sbi_base = { .eid = SBI_EXT_BASE, .name = "base", .handle = base_handle };
-SBI_EXTENSION(sbi_base);
+const struct sbi_ext sbi_ext_base = { .eid = SBI_EXT_BASE, .name = "base", .handle = base_handle };

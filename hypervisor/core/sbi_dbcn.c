@@ -47,5 +47,4 @@ static struct sbi_ret dbcn_handle(struct vcpu *v, const struct sbi_call *call)
 	}
 }
 
-static const struct sbi_ext sbi_dbcn = { .eid = SBI_EXT_DBCN, .name = "dbcn", .handle = dbcn_handle };
-SBI_EXTENSION(sbi_dbcn);
+const struct sbi_ext sbi_ext_dbcn = { .eid = SBI_EXT_DBCN, .name = "dbcn", .handle = dbcn_handle };

@@ -80,5 +80,4 @@ static struct sbi_ret hsm_handle(struct vcpu *v, const struct sbi_call *call)
 	}
 }
 
-static const struct sbi_ext sbi_hsm = { .eid = SBI_EXT_HSM, .name = "hsm", .handle = hsm_handle };
-SBI_EXTENSION(sbi_hsm);
+const struct sbi_ext sbi_ext_hsm = { .eid = SBI_EXT_HSM, .name = "hsm", .handle = hsm_handle };

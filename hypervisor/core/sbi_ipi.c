@@ -25,5 +25,4 @@ static struct sbi_ret ipi_handle(struct vcpu *v, const struct sbi_call *call)
 	return sbi_ok(0);
 }
 
-static const struct sbi_ext sbi_ipi = { .eid = SBI_EXT_IPI, .name = "ipi", .handle = ipi_handle };
-SBI_EXTENSION(sbi_ipi);
+const struct sbi_ext sbi_ext_ipi = { .eid = SBI_EXT_IPI, .name = "ipi", .handle = ipi_handle };

@@ -108,5 +108,4 @@ static struct sbi_ret keel_handle(struct vcpu *v, const struct sbi_call *call)
 	}
 }
 
-static const struct sbi_ext sbi_keel = { .eid = SBI_EXT_KEEL, .name = "keel", .handle = keel_handle };
-SBI_EXTENSION(sbi_keel);
+const struct sbi_ext sbi_ext_keel = { .eid = SBI_EXT_KEEL, .name = "keel", .handle = keel_handle };

@@ -33,23 +33,19 @@ static struct sbi_ret legacy_shutdown(struct vcpu *v, const struct sbi_call *cal
 	return sbi_ok(0);
 }
 
-static const struct sbi_ext sbi_legacy_set_timer = {
+const struct sbi_ext sbi_ext_legacy_set_timer = {
 	.eid = SBI_EXT_LEGACY_SET_TIMER, .name = "legacy set_timer", .legacy = true,
 	.handle = legacy_set_timer,
 };
-static const struct sbi_ext sbi_legacy_putchar = {
+const struct sbi_ext sbi_ext_legacy_putchar = {
 	.eid = SBI_EXT_LEGACY_PUTCHAR, .name = "legacy putchar", .legacy = true,
 	.handle = legacy_putchar,
 };
-static const struct sbi_ext sbi_legacy_getchar = {
+const struct sbi_ext sbi_ext_legacy_getchar = {
 	.eid = SBI_EXT_LEGACY_GETCHAR, .name = "legacy getchar", .legacy = true,
 	.handle = legacy_getchar,
 };
-static const struct sbi_ext sbi_legacy_shutdown = {
+const struct sbi_ext sbi_ext_legacy_shutdown = {
 	.eid = SBI_EXT_LEGACY_SHUTDOWN, .name = "legacy shutdown", .legacy = true,
 	.handle = legacy_shutdown,
 };
-SBI_EXTENSION(sbi_legacy_set_timer);
-SBI_EXTENSION(sbi_legacy_putchar);
-SBI_EXTENSION(sbi_legacy_getchar);
-SBI_EXTENSION(sbi_legacy_shutdown);

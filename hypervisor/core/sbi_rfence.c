@@ -57,5 +57,4 @@ static struct sbi_ret rfence_handle(struct vcpu *v, const struct sbi_call *call)
 	return sbi_ok(0);
 }
 
-static const struct sbi_ext sbi_rfence = { .eid = SBI_EXT_RFENCE, .name = "rfence", .handle = rfence_handle };
-SBI_EXTENSION(sbi_rfence);
+const struct sbi_ext sbi_ext_rfence = { .eid = SBI_EXT_RFENCE, .name = "rfence", .handle = rfence_handle };

@@ -42,5 +42,4 @@ static struct sbi_ret srst_handle(struct vcpu *v, const struct sbi_call *call)
 	return sbi_ok(0);
 }
 
-static const struct sbi_ext sbi_srst = { .eid = SBI_EXT_SRST, .name = "srst", .handle = srst_handle };
-SBI_EXTENSION(sbi_srst);
+const struct sbi_ext sbi_ext_srst = { .eid = SBI_EXT_SRST, .name = "srst", .handle = srst_handle };

@@ -20,5 +20,4 @@ static struct sbi_ret time_handle(struct vcpu *v, const struct sbi_call *call)
 	return sbi_ok(0);
 }
 
-static const struct sbi_ext sbi_time = { .eid = SBI_EXT_TIME, .name = "time", .handle = time_handle };
-SBI_EXTENSION(sbi_time);
+const struct sbi_ext sbi_ext_time = { .eid = SBI_EXT_TIME, .name = "time", .handle = time_handle };

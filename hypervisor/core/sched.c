@@ -18,6 +18,7 @@
 #include <keel/hart.h>
 #include <keel/isolation.h>
 #include <keel/lib.h>
+#include <keel/panic.h>
 #include <keel/sbi.h>
 #include <keel/sched.h>
 #include <keel/spinlock.h>
@@ -34,15 +35,15 @@ struct hart_sched {
 };
 
 static spinlock_t lock = SPINLOCK_INIT;
-static struct hart_sched harts[KEEL_MAX_HARTS];
+static struct hart_sched harts[CONFIG_MAX_HARTS];
 static u64 usable_harts;
-static u64 slice;         /* KEEL_SLICE_US in timebase ticks */
+static u64 slice;         /* CONFIG_SLICE_US in timebase ticks */
 static u64 min_vruntime;  /* roughly the least vruntime of the vCPUs that run; never decreases */
 
 void sched_init(u64 hart_mask, u64 timebase)
 {
 	usable_harts = hart_mask;
-	slice = timebase * KEEL_SLICE_US / 1000000;
+	slice = timebase * CONFIG_SLICE_US / 1000000;
 	if (slice == 0)
 		slice = 1;
 }
@@ -105,7 +106,7 @@ static void enqueue(struct vcpu *v)
 	u64 aff = v->capsule->affinity;
 	struct vcpu **pp;
 
-	if (v->home >= KEEL_MAX_HARTS || !(aff & (1UL << v->home)))
+	if (v->home >= CONFIG_MAX_HARTS || !(aff & (1UL << v->home)))
 		v->home = first_hart(aff);
 	v->state = VCPU_RUNNABLE;
 	v->next = NULL;
@@ -135,7 +136,7 @@ static void kick(struct vcpu *v)
 		hart_ipi_send(v->home);
 		return;
 	}
-	for (unsigned h = 0; h < KEEL_MAX_HARTS; h++) {
+	for (unsigned h = 0; h < CONFIG_MAX_HARTS; h++) {
 		if ((aff & (1UL << h)) && harts[h].idle) {
 			hart_ipi_send(h);
 			return;
@@ -143,7 +144,7 @@ static void kick(struct vcpu *v)
 	}
 	if (prio(v) == 0)
 		return;
-	for (unsigned h = 0; h < KEEL_MAX_HARTS; h++) {
+	for (unsigned h = 0; h < CONFIG_MAX_HARTS; h++) {
 		struct vcpu *cur = harts[h].current;
 
 		if ((aff & (1UL << h)) && cur && prio(cur) < prio(v)) {
@@ -226,7 +227,7 @@ static struct vcpu *pick(unsigned hartid)
 		struct vcpu **best = NULL;
 		u64 best_key = 0;
 
-		for (unsigned h = 0; h < KEEL_MAX_HARTS; h++) {
+		for (unsigned h = 0; h < CONFIG_MAX_HARTS; h++) {
 			for (struct vcpu **pp = &harts[h].queue[p]; *pp; pp = &(*pp)->next) {
 				struct vcpu *v = *pp;
 				u64 key = v->vruntime + (h == hartid ? 0 : slice);
@@ -255,7 +256,7 @@ static struct vcpu *pick(unsigned hartid)
 /* Is a vCPU of at least priority p waiting that this hart could run? */
 static bool waiting_for(unsigned hartid, unsigned p)
 {
-	for (unsigned h = 0; h < KEEL_MAX_HARTS; h++)
+	for (unsigned h = 0; h < CONFIG_MAX_HARTS; h++)
 		for (unsigned q = p; q < PRIOS; q++)
 			for (struct vcpu *v = harts[h].queue[q]; v; v = v->next)
 				if (v->capsule->affinity & (1UL << hartid))
@@ -311,12 +312,12 @@ void sched_capsule_start(struct capsule *c)
 		v->leave = VCPU_STAY;
 		v->suspend_resume = false;
 		v->vruntime = 0;
-		v->ran_on = KEEL_MAX_HARTS;  /* its code is new: fence.i wherever it runs */
+		v->ran_on = CONFIG_MAX_HARTS;  /* its code is new: fence.i wherever it runs */
 		v->running_on = -1;
-		v->home = KEEL_MAX_HARTS;
+		v->home = CONFIG_MAX_HARTS;
 	}
 	/* Spread the capsules' first vCPUs over their harts in bundle order. */
-	for (unsigned k = c->id % hart_count(c->affinity), h = 0; h < KEEL_MAX_HARTS; h++) {
+	for (unsigned k = c->id % hart_count(c->affinity), h = 0; h < CONFIG_MAX_HARTS; h++) {
 		if ((c->affinity & (1UL << h)) && k-- == 0) {
 			v0->home = h;
 			break;
@@ -415,6 +416,7 @@ void sched_run(unsigned long hartid)
 {
 	struct hart_sched *h = &harts[hartid];
 
+	KEEL_ASSERT(hartid < CONFIG_MAX_HARTS);  /* entry.S parks the others */
 	for (;;) {
 		struct vcpu *v;
 

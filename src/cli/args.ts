@@ -15,7 +15,7 @@ export const COMMANDS = [
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 
-export const DEFINE_KEYS = ["system", "optimize", "image"] as const;
+export const DEFINE_KEYS = ["system", "optimize", "image", "config"] as const;
 export type DefineKey = (typeof DEFINE_KEYS)[number];
 
 export interface ParsedArgs {

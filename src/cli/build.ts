@@ -1,6 +1,6 @@
 // keel build / keel run: resolve port + image + toolchain + metadata (the I/O edge), plan the steps (pure),
 // hand them to the graph engine, link out/keel.elf to the result, and for run boot it in QEMU.
-import { readdirSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import {
   build,
@@ -12,6 +12,7 @@ import {
   type Step,
 } from "../graph/index.ts";
 import { cacheDir } from "../cache/store.ts";
+import { renderSbiTable, resolveHypervisorConfig, type ResolvedConfig } from "../kconfig/hypervisor.ts";
 import { listGuests, loadGuest } from "../manifest/guest.ts";
 import { loadImage, type ImageManifest } from "../manifest/image.ts";
 import { emitPortHeader } from "../port/emit-header.ts";
@@ -20,6 +21,7 @@ import { loadPortByName } from "../port/registry.ts";
 import type { ResolvedPort } from "../port/resolve.ts";
 import { planGuests } from "../plan/guest.ts";
 import { planHypervisor } from "../plan/hypervisor.ts";
+import { kbuildSources, parseKbuild, selectedItems } from "../plan/kbuild.ts";
 import { planImage, type CapsuleSpec } from "../plan/image.ts";
 import { captureMetadata, OPTIMIZE_MODES, type OptimizeMode } from "../plan/metadata.ts";
 import { runInteractive } from "../qemu/run.ts";
@@ -36,6 +38,8 @@ export interface BuildRequest {
   system?: string | undefined;
   optimize?: string | undefined;
   image?: string | undefined;
+  /** configs/<config>_defconfig (default: "default"). */
+  config?: string | undefined;
   jobs?: number | undefined;
   verbose?: boolean;
   explain?: boolean;
@@ -53,6 +57,10 @@ export interface PlannedBuild {
   elf: string;
   port: ResolvedPort;
   image: ImageManifest;
+  /** The hypervisor's configuration (its .config is in the build dir). */
+  config: ResolvedConfig;
+  /** The port + optimize (+ config) build dir. */
+  buildDir: string;
   /** The capsules of the BUNDLE step (for a peer that runs that step outside Keel, e.g. bench/). */
   capsules: readonly CapsuleSpec[];
 }
@@ -84,6 +92,42 @@ function sourcesIn(dir: string): string[] {
     .map((n) => join(dir, n));
 }
 
+/** The configuration used when -Dconfig names none. */
+export const DEFAULT_CONFIG = "default";
+
+/** The build dir of a port + optimize mode (+ configuration, unless it is the default one). */
+export function buildDirOf(outDir: string, port: string, optimize: string, config: string): string {
+  return join(outDir, config === DEFAULT_CONFIG ? `${port}-${optimize}` : `${port}-${optimize}-${config}`);
+}
+
+/**
+ * The hypervisor's sources for a configuration: every *.c/*.S of each folder, or, in a folder with a Kbuild
+ * file, those its obj lines select; and the SBI extensions of the sbi-ext lists, for the generated table.
+ */
+export function hypervisorSources(
+  root: string,
+  dirs: readonly string[],
+  value: (symbol: string) => string | undefined,
+): { sources: string[]; sbiExts: string[] } {
+  const sources: string[] = [];
+  const sbiExts: string[] = [];
+  for (const dir of dirs) {
+    const abs = join(root, dir);
+    const all = sourcesIn(abs);
+    const kbuild = join(abs, "Kbuild");
+    if (!existsSync(kbuild)) {
+      sources.push(...all);
+      continue;
+    }
+    const rel = `${dir}/Kbuild`;
+    const entries = parseKbuild(readFileSync(kbuild, "utf8"), rel);
+    const names = all.map((p) => p.slice(abs.length + 1));
+    sources.push(...kbuildSources(entries, value, rel, names).map((n) => join(abs, n)));
+    sbiExts.push(...selectedItems(entries, "sbi-ext", value, rel));
+  }
+  return { sources, sbiExts };
+}
+
 /** Resolves port, image, toolchain and metadata (the I/O edge) and plans every step of one image. */
 export async function planBuild(req: BuildRequest): Promise<PlannedBuild> {
   const env = req.env ?? process.env;
@@ -100,7 +144,26 @@ export async function planBuild(req: BuildRequest): Promise<PlannedBuild> {
     port: port.name,
     optimize,
   });
-  const buildDir = join(outDir, `${port.name}-${optimize}`);
+  const configName = req.config ?? DEFAULT_CONFIG;
+  const buildDir = buildDirOf(outDir, port.name, optimize, configName);
+  const config = resolveHypervisorConfig({
+    root,
+    buildDir,
+    config: configName,
+    optimize,
+    port: {
+      name: port.name,
+      arch: port.hypervisor.arch,
+      harts: port.harts,
+      isolation: port.hypervisor.isolation,
+      timer: port.hypervisor.timer,
+      drivers: port.hypervisor.drivers,
+    },
+    log: (line) => (req.status ?? process.stdout).write(`${line}\n`),
+  });
+  const hvSources = hypervisorSources(root, port.hypervisor.sourceDirs, (s) => config.value(s));
+  if (!hvSources.sbiExts.includes("base"))
+    throw new UserError("the SBI BASE extension is mandatory: no Kbuild sbi-ext list names base");
 
   const hv = planHypervisor({
     root,
@@ -114,8 +177,14 @@ export async function planBuild(req: BuildRequest): Promise<PlannedBuild> {
       cflags: port.hypervisor.cflags,
       asflags: port.hypervisor.asflags,
       portHeader: emitPortHeader(port),
+      config: {
+        autoconfH: config.autoconfH,
+        autoConf: config.autoConf,
+        stamps: config.stamps,
+        sbiTable: renderSbiTable(hvSources.sbiExts),
+      },
     },
-    sources: port.hypervisor.sourceDirs.flatMap((d) => sourcesIn(join(root, d))),
+    sources: hvSources.sources,
   });
   const known = await listGuests(root);
   const used = [...new Set(image.capsules.map((c) => c.guest))].filter((g) => known.includes(g));
@@ -167,7 +236,7 @@ export async function planBuild(req: BuildRequest): Promise<PlannedBuild> {
   });
   const steps: Step[] = [...hv.steps, ...guests.steps, ...foreign.steps, ...img.steps];
   steps.push(compdbStep(steps, outDir, join(outDir, "compile_commands.json")));
-  return { steps, elf: img.elf, port, image, capsules: img.capsules };
+  return { steps, elf: img.elf, port, image, config, buildDir, capsules: img.capsules };
 }
 
 /** Builds one image end to end; the library entry point behind keel build, keel run and the boot tests. */
@@ -205,6 +274,7 @@ function requestOf(root: string, args: ParsedArgs): BuildRequest {
     system: args.defines.system,
     optimize: args.defines.optimize,
     image: args.defines.image,
+    config: args.defines.config,
     jobs: args.jobs,
     verbose: args.verbose,
     explain: args.explain,

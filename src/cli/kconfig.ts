@@ -30,6 +30,7 @@ import {
 import { runConf, type ConfIo } from "../kconfig/conf.ts";
 import { memoFs, Prober, saveProbeManifest, warmProbes } from "../kconfig/probes.ts";
 import { UserError } from "../util/errors.ts";
+import { hypervisorKconfigArgv, meansHypervisor } from "./hvkconfig.ts";
 
 export const KCONFIG_COMMANDS = [
   "config",
@@ -380,6 +381,8 @@ function warn(r: { warnings: string[] } | Kconfig): void {
 
 /** Runs `keel kconfig ...`; returns the exit status. */
 export async function kconfigCommand(argv: readonly string[], print: (l: string) => void): Promise<number> {
+  // No --tree and no Kconfig here: the hypervisor's tree and build dir (hvkconfig.ts).
+  if (meansHypervisor(argv, process.cwd())) argv = (await hypervisorKconfigArgv(argv, process.cwd())).argv;
   const a = parseKconfigArgs(argv, process.cwd());
   try {
     return await run(a, print);

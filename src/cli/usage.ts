@@ -5,6 +5,8 @@ const COMMON = `Options:
   -Dsystem=<port>       hardware port (default: ports/default.yaml; see keel ports)
   -Doptimize=<mode>     Debug | ReleaseSafe | ReleaseFast | ReleaseSmall (default Debug)
   -Dimage=<image>       which capsules go in (images/<image>.yaml; default: the port's default_image)
+  -Dconfig=<name>       hypervisor configuration configs/<name>_defconfig (default: default); its .config
+                        lives in the build dir, edit it with keel kconfig menuconfig
   --out DIR, O=DIR      output directory (default: out)
   -j N                  parallel jobs (default: number of cores)
   -v, VERBOSE=1         print every command
@@ -59,6 +61,13 @@ Linux payload (out/.../guests/rootvm.elf), its segments, initrd location and ini
 
 Removes the output directory. --cache also empties the recipe cache ($XDG_CACHE_HOME/keel).`,
   kconfig: `Usage: keel kconfig [--tree DIR] [--autoconf DIR] [O=DIR] [VAR=value ...] <command> [args]
+       keel kconfig [-Dsystem=P] [-Doptimize=M] [-Dconfig=C] [--out DIR] <command> [args]
+
+The second form (no --tree, run where there is no Kconfig file, e.g. in the Keel checkout)
+configures the hypervisor: hypervisor/Kconfig with the port's facts, editing the .config of
+the build dir keel build uses with the same -D options (out/<port>-<optimize>[-<config>]/);
+defconfig without FILE means configs/<config>_defconfig. The next keel build recompiles only
+the units that mention a changed symbol.
 
 Linux's configuration targets on any Kconfig tree (default: the current directory), with
 outputs byte-identical to Linux 6.1's conf. VAR=value sets the environment the Kconfig files

@@ -2,6 +2,7 @@
 // The step life cycle is written up in docs/design/build-steps.md.
 import * as path from "node:path";
 import { UserError } from "../util/errors.ts";
+import type { ConfigDeps } from "./fixdep.ts";
 import type { Fs } from "./fs.ts";
 
 /** What an in-process generator gets. Outputs go through `writeOutput`, which writes `tmp(output)`. */
@@ -31,8 +32,15 @@ interface StepCommon {
   inputs: readonly string[];
   /** Absolute paths of the files the step writes; at least one (use a stamp file if need be). */
   outputs: readonly string[];
+  /**
+   * Order-only inputs (absolute): their producers finish before this step is checked, but their contents are
+   * not part of the key (a dependency found through the depfile, e.g. a configuration stamp, decides).
+   */
+  orderOnly?: readonly string[];
   /** gcc -MD output (absolute), read after a successful run: the headers the compiler actually opened. */
   depfile?: string;
+  /** With a depfile: replace the configuration header by per-symbol stamps (fixdep.ts). */
+  configDeps?: ConfigDeps;
   /** Extra cache-key material: the toolchain's identity, a generator's version or content. */
   identity: readonly string[];
   /** For compile_commands.json: the source file this step compiles. */
@@ -92,7 +100,12 @@ export function buildGraph(steps: readonly Step[]): Graph {
     }
     if (step.command !== undefined && step.command.length === 0)
       problems.push(`${where} has an empty command`);
-    const files = [...step.inputs, ...step.outputs, ...(step.depfile ? [step.depfile] : [])];
+    const files = [
+      ...step.inputs,
+      ...(step.orderOnly ?? []),
+      ...step.outputs,
+      ...(step.depfile ? [step.depfile] : []),
+    ];
     for (const f of files) {
       if (!path.isAbsolute(f)) problems.push(`${where}: path is not absolute: ${f}`);
     }
@@ -113,7 +126,7 @@ export function buildGraph(steps: readonly Step[]): Graph {
 
   const deps = steps.map((step) => {
     const set = new Set<number>();
-    for (const input of step.inputs) {
+    for (const input of [...step.inputs, ...(step.orderOnly ?? [])]) {
       const p = producer.get(input);
       if (p !== undefined) set.add(p);
     }

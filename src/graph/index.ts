@@ -17,6 +17,8 @@ export type { CompdbEntry } from "./compdb.ts";
 export { compdbStep, compdbText, compileCommands } from "./compdb.ts";
 export type { DepRule } from "./depfile.ts";
 export { depfileDeps, parseDepfile } from "./depfile.ts";
+export type { ConfigDeps } from "./fixdep.ts";
+export { configSymbols, fixdep } from "./fixdep.ts";
 export type { FakeHandler, RunOptions, RunResult, Runner } from "./exec.ts";
 export { FakeRunner, ProcessRunner, formatCommand } from "./exec.ts";
 export type { CurrentState } from "./explain.ts";

@@ -5,6 +5,7 @@ import { UserError } from "../util/errors.ts";
 import type { KeyMaterial, StepRecord } from "./cache.ts";
 import { MISSING, stepKey } from "./cache.ts";
 import { depfileDeps, parseDepfile } from "./depfile.ts";
+import { fixdep } from "./fixdep.ts";
 import type { Runner } from "./exec.ts";
 import type { CurrentState } from "./explain.ts";
 import { displayPath } from "./explain.ts";
@@ -185,8 +186,11 @@ async function readDeps(step: Step, depfile: string, cwd: string, env: WorkEnv):
     throw new UserError(`${step.label}: the command did not write its depfile ${depfile}`);
   }
   const own = new Set([...step.inputs, ...step.outputs, ...step.outputs.map(tmp), depfile]);
-  const deps = depfileDeps(parseDepfile(text, depfile)).map((d) => path.resolve(cwd, d));
-  return [...new Set(deps)].filter((d) => !own.has(d)).sort();
+  const all = [...new Set(depfileDeps(parseDepfile(text, depfile)).map((d) => path.resolve(cwd, d)))];
+  const deps = all.filter((d) => !own.has(d)).sort();
+  if (!step.configDeps) return deps;
+  const opened = all.filter((d) => !step.outputs.includes(d) && d !== depfile);
+  return fixdep(deps, opened, step.configDeps, (f) => env.fs.readText(f));
 }
 
 /** After a failure: no `.tmp`, no final output, no depfile. */

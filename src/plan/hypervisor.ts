@@ -3,6 +3,7 @@
 import { relative } from "node:path";
 import type { Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
+import { sha256 } from "../graph/hash.ts";
 import { ccCommand, type Toolchain } from "../toolchain/toolchain.ts";
 import { FREESTANDING, OPTIMIZE_FLAGS, prefixMaps } from "./flags.ts";
 import type { BuildMetadata, OptimizeMode } from "./metadata.ts";
@@ -15,6 +16,20 @@ export interface HypervisorSpec {
   asflags: readonly string[];
   /** Text of gen/keel_port.h, emitted from the port. */
   portHeader: string;
+  /** The resolved configuration (src/kconfig/hypervisor.ts): what the graph writes under gen/. */
+  config: HypervisorConfigFiles;
+}
+
+/** The generated configuration files (docs/design/hypervisor-config.md). */
+export interface HypervisorConfigFiles {
+  /** gen/autoconf.h: every unit gets it with -include. */
+  autoconfH: string;
+  /** gen/auto.conf */
+  autoConf: string;
+  /** symbol -> text of gen/config/<SYMBOL> */
+  stamps: ReadonlyMap<string, string>;
+  /** gen/sbi_table.c: the SBI extensions compiled in. */
+  sbiTable: string;
 }
 
 export interface HypervisorPlanInput {
@@ -51,6 +66,10 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
   const gen = `${buildDir}/gen`;
   const portHeader = `${gen}/keel_port.h`;
   const buildInfo = `${gen}/build_info.c`;
+  const autoconfH = `${gen}/autoconf.h`;
+  const autoConf = `${gen}/auto.conf`;
+  const stampDir = `${gen}/config`;
+  const sbiTable = `${gen}/sbi_table.c`;
   const ldScript = `${gen}/keel.ld`;
   const includes = [
     `-I${gen}`,
@@ -79,6 +98,32 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
   generate(portHeader, p.spec.portHeader, relative(p.outDir, portHeader));
   const buildInfoText = renderBuildInfoC(p.metadata);
   generate(buildInfo, buildInfoText, relative(p.outDir, buildInfo));
+  generate(sbiTable, spec.config.sbiTable, relative(p.outDir, sbiTable));
+
+  // The configuration: autoconf.h, auto.conf and one stamp per symbol, each rewritten only when its content
+  // changes (the engine keeps an output whose new content is the same), so a compile that depends on a stamp
+  // through fixdep reruns only when that symbol's value does.
+  const configFiles = new Map<string, string>([
+    [autoconfH, spec.config.autoconfH],
+    [autoConf, spec.config.autoConf],
+    ...[...spec.config.stamps].map(([sym, text]): [string, string] => [`${stampDir}/${sym}`, text]),
+  ]);
+  steps.push({
+    id: `gen:${autoconfH}`,
+    kind: "GEN",
+    label: relative(p.outDir, autoconfH),
+    inputs: [],
+    outputs: [...configFiles.keys()],
+    // One item per symbol, so --explain says which changed ("SLICE_US=5000 ... -> SLICE_US=2000 ..."), then a
+    // hash of everything written (the symbols decide it, but the key must cover the content itself).
+    identity: [
+      ...[...spec.config.stamps].map(([sym, text]) => `${sym}=${text.trimEnd()}`),
+      `content ${sha256(JSON.stringify([...configFiles].map(([f, t]) => [relative(gen, f), t]))).slice(0, 16)}`,
+    ],
+    action: async (ctx) => {
+      for (const [f, t] of configFiles) await ctx.writeOutput(f, t);
+    },
+  });
 
   const ldSource = `${root}/hypervisor/arch/${spec.arch}/keel.ld.S`;
   steps.push({
@@ -122,8 +167,10 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
       kind: isAsm ? "AS" : "CC",
       label: cwd === root ? relative(root, source) : relative(p.outDir, source),
       inputs: [source, portHeader, ...extraInputs],
+      orderOnly: [autoconfH],
       outputs: [obj],
       depfile: `${obj}.d`,
+      configDeps: { header: autoconfH, stampDir },
       identity: [tc.identity],
       source,
       cwd,
@@ -131,6 +178,8 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
         ...flags,
         ...common,
         ...includes,
+        "-include",
+        autoconfH,
         "-MD",
         "-MF",
         `${obj}.d`,
@@ -145,6 +194,7 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
   };
   for (const src of p.sources) compile(src, root, src.endsWith(".S"), []);
   compile(buildInfo, buildDir, false, []);
+  compile(sbiTable, buildDir, false, []);
 
   return {
     steps,

@@ -15,7 +15,7 @@ function facts(port: ResolvedPort): Fact[] {
   const { devices: d } = port;
   return [
     { name: "KEEL_PORT_NAME", value: port.name },
-    int("KEEL_MAX_HARTS", port.harts),
+    int("KEEL_PORT_HARTS", port.harts),
     addr("KEEL_DRAM_BASE", port.dram.base),
     addr("KEEL_DRAM_SIZE", port.dram.size),
     addr("KEEL_LOAD_ADDR", port.loadAddress),

@@ -216,7 +216,7 @@ const isaHasMechanismExtensions: Rule = ({ isa, hypervisor }) =>
 /** Names keel_port.h already defines; a port's `defines` may not redefine them. */
 export const GENERATED_DEFINES = [
   "KEEL_PORT_NAME",
-  "KEEL_MAX_HARTS",
+  "KEEL_PORT_HARTS",
   "KEEL_DRAM_BASE",
   "KEEL_DRAM_SIZE",
   "KEEL_LOAD_ADDR",

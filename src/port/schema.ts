@@ -34,7 +34,7 @@ export const PortSchema = z
           .meta({ description: "ISA extensions the harts implement, lower case (e.g. [i, m, a, h, sstc])." }),
       })
       .meta({ description: "Instruction set of the harts." }),
-    harts: count("Number of harts the hypervisor brings up (KEEL_MAX_HARTS).", 0),
+    harts: count("Number of harts the hardware has (KEEL_PORT_HARTS; the default of CONFIG_MAX_HARTS).", 0),
     memory: z
       .strictObject({ dram: device("main memory (DRAM)", { base: baseOf("DRAM"), size: sizeOf("DRAM") }) })
       .meta({ description: "Memory map." }),

@@ -118,7 +118,10 @@ describe("help and argument errors", () => {
 
   test("an unknown -D key exits 2 with one line", async () => {
     const r = await keel(["build", "-Dfoo=1"], { root, cwd: root });
-    const err = userError(r, 'keel: -D expects one of system=..., optimize=..., image=...; got "-Dfoo=1"');
+    const err = userError(
+      r,
+      'keel: -D expects one of system=..., optimize=..., image=..., config=...; got "-Dfoo=1"',
+    );
     assert.equal(err.length, 1);
   });
 

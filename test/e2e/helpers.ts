@@ -11,7 +11,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Copies what a build reads (not out/, node_modules/, .git) into a fresh temp dir. */
 export function copyCheckout(prefix = "keel-e2e-"): { root: string; dispose: () => void } {
   const root = mkdtempSync(join(tmpdir(), prefix));
-  for (const part of ["package.json", "hypervisor", "guests", "ports", "images"]) {
+  for (const part of ["package.json", "hypervisor", "configs", "guests", "ports", "images"]) {
     cpSync(join(ROOT, part), join(root, part), { recursive: true });
   }
   return { root, dispose: () => rmSync(root, { recursive: true, force: true }) };

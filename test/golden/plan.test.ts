@@ -4,10 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { hypervisorSources } from "../../src/cli/build.ts";
 import type { Step } from "../../src/graph/index.ts";
+import { defconfig } from "../../src/kconfig/index.ts";
+import { configOutputs, hypervisorTree, renderSbiTable } from "../../src/kconfig/hypervisor.ts";
 import { loadImage } from "../../src/manifest/image.ts";
 import { emitPortHeader } from "../../src/port/emit-header.ts";
 import { loadPortByName } from "../../src/port/registry.ts";
@@ -45,8 +48,26 @@ const sources = (dir: string): string[] =>
     .sort()
     .map((n) => `${SRC}/${dir}/${n}`);
 
-async function plannedSteps(): Promise<Step[]> {
+/** The qemu-virt port's configuration from configs/<name>_defconfig (pure: nothing written). */
+async function portConfig(name: string) {
   const port = await loadPortByName(ROOT, "qemu-virt");
+  const facts = {
+    name: port.name,
+    arch: port.hypervisor.arch,
+    harts: port.harts,
+    isolation: port.hypervisor.isolation,
+    timer: port.hypervisor.timer,
+    drivers: port.hypervisor.drivers,
+  };
+  const file = `configs/${name}_defconfig`;
+  const r = defconfig(hypervisorTree(ROOT, facts, "Debug"), { name: file, text: readFileSync(file, "utf8") });
+  const config = configOutputs(r.kconfig);
+  const hv = hypervisorSources(ROOT, port.hypervisor.sourceDirs, (s) => config.value(s));
+  return { port, config, hv, sources: hv.sources.map((p) => p.replace(ROOT, SRC)) };
+}
+
+async function plannedSteps(): Promise<Step[]> {
+  const { port, config, hv: hvSources, sources: hvFiles } = await portConfig("default");
   const image = await loadImage(ROOT, "demo");
   const buildDir = `${OUT}/qemu-virt-Debug`;
   const hv = planHypervisor({
@@ -61,8 +82,14 @@ async function plannedSteps(): Promise<Step[]> {
       cflags: port.hypervisor.cflags,
       asflags: port.hypervisor.asflags,
       portHeader: emitPortHeader(port),
+      config: {
+        autoconfH: config.autoconfH,
+        autoConf: config.autoConf,
+        stamps: config.stamps,
+        sbiTable: renderSbiTable(hvSources.sbiExts),
+      },
     },
-    sources: port.hypervisor.sourceDirs.flatMap(sources),
+    sources: hvFiles,
   });
   const guestNames = [...new Set(image.capsules.map((c) => c.guest))];
   const guests = planGuests({
@@ -95,7 +122,9 @@ async function plannedSteps(): Promise<Step[]> {
 function describeStep(s: Step): string {
   const lines = [`${s.kind} ${s.label}`, `  id: ${s.id}`];
   lines.push(`  inputs: ${s.inputs.join(" ") || "-"}`, `  outputs: ${s.outputs.join(" ")}`);
+  if (s.orderOnly) lines.push(`  order-only: ${s.orderOnly.join(" ")}`);
   if (s.depfile) lines.push(`  depfile: ${s.depfile}`);
+  if (s.configDeps) lines.push(`  config deps: ${s.configDeps.header} -> ${s.configDeps.stampDir}/<SYMBOL>`);
   if (s.command) lines.push(`  cwd: ${s.cwd ?? OUT}`, `  argv: ${s.command.join(" ")}`);
   else lines.push(`  action, identity sha: ${s.identity.length} item(s)`);
   return lines.join("\n");
@@ -115,6 +144,20 @@ test("every compile step writes its object as .tmp and has a depfile; every path
       assert.ok(s.command?.includes("-Werror"), `${s.id} must build with -Werror`);
     }
   }
+});
+
+test("golden: the default and tiny configurations' autoconf.h and SBI tables", async () => {
+  const def = await portConfig("default");
+  await matchesGolden("test/golden/plan/default.autoconf.h", def.config.autoconfH);
+  await matchesGolden("test/golden/plan/default.sbi_table.c", renderSbiTable(def.hv.sbiExts));
+  const tiny = await portConfig("tiny");
+  await matchesGolden("test/golden/plan/tiny.autoconf.h", tiny.config.autoconfH);
+  await matchesGolden("test/golden/plan/tiny.sbi_table.c", renderSbiTable(tiny.hv.sbiExts));
+  // tiny compiles none of the optional extensions' files
+  const names = tiny.sources.map((p) => p.slice(p.lastIndexOf("/") + 1));
+  for (const f of ["sbi_time.c", "sbi_ipi.c", "sbi_rfence.c", "sbi_hsm.c", "sbi_legacy.c", "sbi_keel.c"])
+    assert.ok(!names.includes(f), `${f} compiled in tiny`);
+  for (const f of ["sbi.c", "sbi_base.c", "sbi_srst.c", "sbi_dbcn.c"]) assert.ok(names.includes(f), `${f} missing`);
 });
 
 test("golden: generated build_info.c and bundle.S", async () => {

@@ -30,7 +30,7 @@ test("keel_port.h lists the build-inputs.md facts in order, then the port's defi
   const names = [...header.matchAll(/^#define (\w+)/gm)].map((m) => m[1]);
   const facts = [
     "KEEL_PORT_NAME",
-    "KEEL_MAX_HARTS",
+    "KEEL_PORT_HARTS",
     "KEEL_DRAM_BASE",
     "KEEL_DRAM_SIZE",
     "KEEL_LOAD_ADDR",

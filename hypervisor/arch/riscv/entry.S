@@ -21,7 +21,7 @@ _start:
 	mv	tp, zero
 
 	/* Harts the hypervisor has no stack for never take part. */
-	li	t0, KEEL_MAX_HARTS
+	li	t0, CONFIG_MAX_HARTS	/* core/Kconfig */
 	bgeu	a0, t0, park
 
 	/* Record arrival (hart_arrived_mask()). */

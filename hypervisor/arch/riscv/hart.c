@@ -8,7 +8,7 @@
 #include <keel/hart.h>
 
 /* One stack per hart, in .bss (entry.S: set_stack). */
-u8 keel_hart_stacks[KEEL_MAX_HARTS][KEEL_STACK_SIZE] __attribute__((aligned(16)));
+u8 keel_hart_stacks[CONFIG_MAX_HARTS][KEEL_STACK_SIZE] __attribute__((aligned(16)));
 
 /* entry.S */
 extern volatile u64 keel_harts_arrived;

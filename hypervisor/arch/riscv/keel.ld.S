@@ -27,13 +27,6 @@ SECTIONS
 		*(.srodata .srodata.*)
 	}
 
-	/* SBI extension table: pointers placed by SBI_EXTENSION() (core/sbi.c). */
-	.keel_sbi_exts : ALIGN(8) {
-		__keel_sbi_exts_start = .;
-		KEEP(*(.keel_sbi_exts))
-		__keel_sbi_exts_end = .;
-	} :text
-
 	/* The capsule bundle (bundle.S); payloads stay here untouched. */
 	.keel_bundle : ALIGN(4096) {
 		KEEP(*(.keel_bundle))

@@ -33,7 +33,7 @@ enum capsule_request {
 	CAPSULE_REQ_NONE,
 	CAPSULE_REQ_SHUTDOWN,  /* its own SRST shutdown */
 	CAPSULE_REQ_FAIL,
-	CAPSULE_REQ_REBOOT,    /* its own SRST reboot (counts against KEEL_MAX_REBOOTS) */
+	CAPSULE_REQ_REBOOT,    /* its own SRST reboot (counts against CONFIG_MAX_REBOOTS) */
 	CAPSULE_REQ_KILL,
 	CAPSULE_REQ_STOP,      /* the owner stops it (keelctl stop) */
 	CAPSULE_REQ_RESTART,   /* the owner restarts it (keelctl restart) */
@@ -73,7 +73,7 @@ struct capsule {
 	int colour;                        /* ANSI colour of its console tag, 0 = none */
 	u64 initrd_start, initrd_end;      /* GPAs from the payload's initrd note, 0 = none */
 	unsigned boot_count;               /* 0 on first boot, +1 per reboot or restart */
-	unsigned reboots;                  /* its own SRST reboots (KEEL_MAX_REBOOTS) */
+	unsigned reboots;                  /* its own SRST reboots (CONFIG_MAX_REBOOTS) */
 	unsigned restart_policy;           /* KEEL_RESTART_* from the image's restart */
 	unsigned restart_limit;            /* image restart_limit */
 	unsigned restarts;                 /* restarts by the policy so far */
@@ -87,14 +87,14 @@ struct capsule {
 	bool needs_boot;                   /* load RAM and DTB before vCPU 0 runs */
 	unsigned on_harts;                 /* vCPUs RUNNING (owning a hart) */
 	unsigned nr_vcpus;
-	struct vcpu vcpus[KEEL_MAX_VCPUS];
+	struct vcpu vcpus[CONFIG_MAX_VCPUS];
 	spinlock_t out_lock;               /* its vCPUs print from several harts */
 	struct console_line out;
 	struct console_input in;           /* under the conmux input lock */
 	struct vdev_state vdev;            /* its emulated devices (dev_uart) */
 };
 
-extern struct capsule capsules[KEEL_MAX_CAPSULES];
+extern struct capsule capsules[CONFIG_MAX_CAPSULES];
 extern unsigned capsule_count;
 
 struct host_info;
@@ -124,7 +124,7 @@ void capsule_request_shutdown(struct capsule *c);
 void capsule_request_reboot(struct capsule *c);
 /* SRST reboot of the capsule that owns the machine: the whole image starts
  * again, every capsule from its pristine payload (the owner's reboot counts
- * against KEEL_MAX_REBOOTS like any reboot). */
+ * against CONFIG_MAX_REBOOTS like any reboot). */
 void capsule_machine_reboot(struct capsule *c);
 
 /* The machine's owner controls another capsule (Keel SBI extension). Each

@@ -1,25 +1,15 @@
-/* config.h - compile-time limits of the hypervisor, on top of the port facts
- * in the generated keel_port.h (docs/design/build-inputs.md). */
+/* config.h - fixed compile-time limits of the hypervisor. The port facts
+ * are in the generated keel_port.h (docs/design/build-inputs.md); the
+ * configurable limits (harts, capsules, vCPUs, time slice, reboots, log
+ * size; core/Kconfig) come from the generated autoconf.h every unit gets with
+ * -include, and are used by their CONFIG_ names directly, never through an
+ * alias here: a unit then depends on exactly the symbols it mentions
+ * (docs/design/hypervisor-config.md; this comment names none on purpose). */
 #ifndef KEEL_CONFIG_H
 #define KEEL_CONFIG_H
 
 #include <keel_port.h>
-
-/* Capsules one image may carry; sizes the static capsule and G-stage arrays. */
-#ifndef KEEL_MAX_CAPSULES
-#define KEEL_MAX_CAPSULES 16
-#endif
-
-/* vCPUs one capsule may have; sizes the static vCPU arrays. vCPU ids are
- * SBI hart ids inside the capsule (hart masks are 64 bits wide). */
-#define KEEL_MAX_VCPUS 8
-
-/* Length of a scheduling time slice (the M-mode timer preempts a vCPU that
- * used it up while another one waits). */
-#define KEEL_SLICE_US 5000
-
-/* SRST reboots a capsule may ask for before it is treated as failed. */
-#define KEEL_MAX_REBOOTS 16
+#include <keel/kconfig.h>
 
 /* Every capsule sees its RAM at this guest-physical address. */
 #define KEEL_GUEST_RAM_BASE 0x80000000UL
@@ -45,7 +35,5 @@
 /* Console input waiting for a capsule (bytes); more is dropped. */
 #define KEEL_INPUT_MAX 256
 
-/* The hypervisor log keeps the last this many bytes of klog text (keel-sbi.md LOG). */
-#define KEEL_LOG_SIZE 16384
 
 #endif

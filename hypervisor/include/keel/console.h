@@ -39,6 +39,14 @@ void console_set_timebase(u64 timebase);
  * the hypervisor log (console_log_read). */
 __attribute__((format(printf, 1, 2))) void klog(const char *fmt, ...);
 
+/* klog at log level 2 (CONFIG_LOG_LEVEL, core/Kconfig): compiled in, and
+ * type-checked, in every configuration; printed only when verbose. */
+#define KLOG_VERBOSE(...)                                                        \
+	do {                                                                     \
+		if (CONFIG_LOG_LEVEL >= 2)                                       \
+			klog(__VA_ARGS__);                                       \
+	} while (0)
+
 /* A capsule's (re)start: empty line, full allowance. */
 void console_line_reset(struct console_line *line, const char *tag, int colour);
 
@@ -59,7 +67,7 @@ void console_capsule_show_partial(struct console_line *line);
  * anyway. */
 void console_emergency(const char *text);
 
-/* The hypervisor log: the last KEEL_LOG_SIZE bytes of klog text, one line
+/* The hypervisor log: the last LOG_SIZE (core/Kconfig) bytes of klog text, one line
  * per message. Copies up to size bytes from offset `off` into what is
  * retained now into buf; returns the bytes copied (0 at the end). */
 size_t console_log_read(u64 off, char *buf, size_t size);

@@ -22,9 +22,9 @@
 struct host_info {
 	u64 dtb_addr, dtb_size;  /* the blob itself, to keep it out of capsule RAM */
 	u64 ram_base, ram_size;  /* first /memory region */
-	u64 hart_mask;           /* bit h: cpu with reg h, status okay (h < KEEL_MAX_HARTS) */
+	u64 hart_mask;           /* bit h: cpu with reg h, status okay (h < CONFIG_MAX_HARTS) */
 	unsigned hart_count;     /* bits in hart_mask */
-	unsigned harts_ignored;  /* usable cpus with reg >= KEEL_MAX_HARTS */
+	unsigned harts_ignored;  /* usable cpus with reg >= CONFIG_MAX_HARTS */
 	u64 timebase;            /* /cpus timebase-frequency, Hz */
 	char isa[FDT_ISA_MAX];   /* riscv,isa of the first usable cpu */
 	u64 uart_base;           /* first ns16550a, 0 if none */

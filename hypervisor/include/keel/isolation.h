@@ -2,7 +2,7 @@
  *
  * One implementation per port, under arch/<arch>/isolation/<name>/
  * (gstage: Sv39x4 G-stage translation + a PMP guard; a PMP-only port
- * later). Capsules are named by their index (0 .. KEEL_MAX_CAPSULES-1). */
+ * later). Capsules are named by their index (0 .. CONFIG_MAX_CAPSULES-1). */
 #ifndef KEEL_ISOLATION_H
 #define KEEL_ISOLATION_H
 

@@ -1,7 +1,9 @@
 /* sbi.h - the Supervisor Binary Interface the hypervisor offers to guests
- * (riscv-non-isa/riscv-sbi-doc). sbi.c dispatches, one sbi_<ext>.c per
- * extension registers itself with SBI_EXTENSION(); the table is collected by
- * the linker (section .keel_sbi_exts), nobody keeps a list by hand. */
+ * (riscv-non-isa/riscv-sbi-doc). sbi.c dispatches; each sbi_<ext>.c defines
+ * `const struct sbi_ext sbi_ext_<name>`. Which of them are compiled in is the
+ * configuration's choice (core/Kconfig, core/Kbuild), and
+ * the table of the compiled-in ones is generated from it into
+ * <gen>/sbi_table.c (docs/design/hypervisor-config.md). */
 #ifndef KEEL_SBI_H
 #define KEEL_SBI_H
 
@@ -59,9 +61,9 @@ struct sbi_ext {
 	struct sbi_ret (*handle)(struct vcpu *v, const struct sbi_call *call);
 };
 
-#define SBI_EXTENSION(ext)                                                       \
-	static const struct sbi_ext *const ext##_entry                            \
-		__attribute__((used, section(".keel_sbi_exts"), aligned(8))) = &ext
+/* The generated table (<gen>/sbi_table.c): the compiled-in extensions. */
+extern const struct sbi_ext *const keel_sbi_table[];
+extern const unsigned keel_sbi_table_len;
 
 /* Answers one ecall of v. Unknown extensions get SBI_ERR_NOT_SUPPORTED. */
 struct sbi_ret sbi_dispatch(struct vcpu *v, const struct sbi_call *call);
@@ -72,7 +74,10 @@ struct sbi_ret sbi_dispatch(struct vcpu *v, const struct sbi_call *call);
  * SBI_ERR_INVALID_PARAM if a named id is not a vCPU of the capsule. */
 long sbi_hart_mask(const struct vcpu *v, unsigned long mask, unsigned long base, u64 *targets);
 
-/* True if extension eid is implemented (BASE probe). */
+/* Verbose log (log level 2): the extensions compiled in. */
+void sbi_log_extensions(void);
+
+/* True if extension eid is compiled in (BASE probe). */
 bool sbi_ext_present(unsigned long eid);
 
 static inline struct sbi_ret sbi_ok(long value)

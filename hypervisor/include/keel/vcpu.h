@@ -57,7 +57,7 @@ struct vcpu {
 	enum vcpu_leave leave;   /* set by exit handlers on the vCPU's own hart */
 	unsigned home;           /* hart whose run queue / timer it belongs to */
 	int running_on;          /* hart while RUNNING, else -1 (read without the lock) */
-	unsigned ran_on;         /* hart it last ran on (KEEL_MAX_HARTS: none since boot) */
+	unsigned ran_on;         /* hart it last ran on (CONFIG_MAX_HARTS: none since boot) */
 	u64 vruntime;            /* timebase ticks it has run, for fair picking */
 	u64 ran_since;           /* time it last went on its hart */
 	struct vcpu *next;       /* run queue link */

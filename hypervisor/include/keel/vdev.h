@@ -13,6 +13,9 @@
 #include <keel/spinlock.h>
 #include <keel/types.h>
 
+/* core/vdev.c's name for the vCPU limit (core/Kconfig). */
+#define KEEL_MAX_VCPUS CONFIG_MAX_VCPUS
+
 #define VDEV_UART_BASE 0x10000000UL
 #define VDEV_UART_SIZE 0x100UL
 #define VDEV_UART_CLOCK 3686400u
@@ -34,8 +37,8 @@ struct vdev_state {
 	 * delivered), 2n + 1 its S-mode */
 	u32 priority;
 	bool claimed;               /* in service: not pending until completed */
-	bool enabled[2 * KEEL_MAX_VCPUS];
-	u32 threshold[2 * KEEL_MAX_VCPUS];
+	bool enabled[2 * CONFIG_MAX_VCPUS];
+	u32 threshold[2 * CONFIG_MAX_VCPUS];
 };
 
 /* Power-on state (capsule boot). */

@@ -5,7 +5,7 @@
 
 #ifndef __ASSEMBLY__
 #define KEEL_PORT_NAME "qemu-virt"
-#define KEEL_MAX_HARTS 2
+#define KEEL_PORT_HARTS 2
 #define KEEL_DRAM_BASE 0x80000000UL
 #define KEEL_DRAM_SIZE 0x10000000UL
 #define KEEL_LOAD_ADDR 0x80000000UL
@@ -17,7 +17,7 @@
 #define KEEL_STACK_SIZE 0x4000UL
 #else /* linker script and .S files: no C integer suffixes */
 #define KEEL_PORT_NAME "qemu-virt"
-#define KEEL_MAX_HARTS 2
+#define KEEL_PORT_HARTS 2
 #define KEEL_DRAM_BASE 0x80000000
 #define KEEL_DRAM_SIZE 0x10000000
 #define KEEL_LOAD_ADDR 0x80000000

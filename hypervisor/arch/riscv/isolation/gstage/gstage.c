@@ -24,12 +24,12 @@
 
 /* All tables in one block, so one PMP window covers them. */
 static struct {
-	u64 root[KEEL_MAX_CAPSULES][ROOT_ENTRIES];
-	u64 l1[KEEL_MAX_CAPSULES][L1_ENTRIES];
+	u64 root[CONFIG_MAX_CAPSULES][ROOT_ENTRIES];
+	u64 l1[CONFIG_MAX_CAPSULES][L1_ENTRIES];
 } tables __attribute__((aligned(16384)));
 #define root_tables tables.root
 #define l1_tables tables.l1
-static u64 hgatp_of[KEEL_MAX_CAPSULES];
+static u64 hgatp_of[CONFIG_MAX_CAPSULES];
 static unsigned long vmid_mask;  /* VMID bits the hart implements */
 
 static u64 pte_table(const void *next)
@@ -88,7 +88,7 @@ int isol_capsule_init(unsigned id, const struct isol_region *ram, const char **w
 	unsigned long vmid = (id + 1) & vmid_mask;
 
 	*why = NULL;
-	if (id >= KEEL_MAX_CAPSULES)
+	if (id >= CONFIG_MAX_CAPSULES)
 		*why = "capsule id out of range";
 	else if (!IS_ALIGNED(ram->gpa, MEGA2) || !IS_ALIGNED(ram->hpa, MEGA2) || !IS_ALIGNED(ram->size, MEGA2))
 		*why = "guest RAM not 2 MiB aligned";

@@ -1,0 +1,29 @@
+/*
+ * Automatically generated file; DO NOT EDIT.
+ * Keel hypervisor configuration for port qemu-virt
+ */
+#define CONFIG_TIMER_SSTC 1
+#define CONFIG_DRIVER_NS16550 1
+#define CONFIG_SBI_RFENCE 1
+#define CONFIG_PORT_HARTS 2
+#define CONFIG_PORT_NAME "qemu-virt"
+#define CONFIG_MAX_HARTS 2
+#define CONFIG_SBI_TIME 1
+#define CONFIG_LOG_SIZE 16384
+#define CONFIG_SBI_BASE 1
+#define CONFIG_DEBUG_ASSERTS 1
+#define CONFIG_SBI_LEGACY 1
+#define CONFIG_SLICE_US 5000
+#define CONFIG_LOG_LEVEL 1
+#define CONFIG_ARCH_RISCV 1
+#define CONFIG_CONSOLE_COLOUR_IMAGE 1
+#define CONFIG_SBI_DBCN 1
+#define CONFIG_SBI_IPI 1
+#define CONFIG_SBI_HSM 1
+#define CONFIG_ISOLATION_GSTAGE 1
+#define CONFIG_DRIVER_SIFIVE_TEST 1
+#define CONFIG_SBI_KEEL 1
+#define CONFIG_MAX_VCPUS 8
+#define CONFIG_MAX_CAPSULES 16
+#define CONFIG_MAX_REBOOTS 16
+#define CONFIG_SBI_SRST 1
