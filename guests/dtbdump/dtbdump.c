@@ -9,7 +9,8 @@
  *   ...
  *   dtb: end
  * Lines stay well below the hypervisor's console line buffer
- * (KEEL_LINE_MAX, 120 bytes), which would otherwise split them. */
+ * (CONFIG_CONSOLE_LINE_MAX, at least 80 bytes), which would otherwise split
+ * them. */
 #include <guest.h>
 #include <fdt.h>
 

@@ -23,9 +23,6 @@
 /* The guest device tree lives in the last KEEL_GUEST_DTB_MAX bytes of guest RAM. */
 #define KEEL_GUEST_DTB_MAX 0x4000UL
 
-/* Longest console line (without the tag); longer lines are split. */
-#define KEEL_LINE_MAX 120
-
 /* A capsule's console output allowance: a burst of this many bytes, refilled
  * at this many bytes a second (about a 160 kbit/s line); lines beyond it are
  * dropped and counted (console.h). */

@@ -22,7 +22,7 @@
 
 /* A capsule's console output: its partial line and its allowance. */
 struct console_line {
-	char buf[KEEL_LINE_MAX];
+	char buf[CONFIG_CONSOLE_LINE_MAX];
 	unsigned len;
 	const char *tag;   /* the capsule's name */
 	int colour;        /* ANSI foreground colour (31..36), 0 = none */
