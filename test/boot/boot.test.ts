@@ -401,22 +401,32 @@ const CASES: readonly BootCase[] = [
     timeoutMs: 30_000,
   },
   {
-    // The emulated ns16550a + PLIC: polled THR output on the tagged line, a typed line read with the
-    // receive interrupt (source 10 through the PLIC, hvip.VSEIP); a 4-byte UART load kills uart-bad.
+    // The emulated ns16550a + PLIC: polled THR output on the tagged line; the THR-empty interrupt as Linux's
+    // 8250 probes it; then interrupt-driven output (16 bytes per THR-empty interrupt, IER.THRI off when the
+    // queue is empty) ending in a prompt with no newline, which must show before the test types (the
+    // unfinished line is written when THRI goes off); the typed line read with the receive interrupt and
+    // echoed, one IIR source per PLIC claim (so the PLIC must raise the level source again after complete);
+    // a 4-byte UART load kills uart-bad.
     image: "uart",
     port: "qemu-virt",
-    expect: [/^\[uart\] uart: type a line$/, /^\[uart\] uart: got "typed-line" \(interrupt-driven\)$/],
+    expect: [
+      /^\[uart\] uart: THR-empty interrupt: raised by IER\.THRI, cleared by reading IIR, raised by IER\.THRI again$/,
+      /^\[uart\] uart: interrupt-driven output, 16 bytes per THR-empty interrupt$/,
+      /^\[uart\] (uart: type a line> )?typed-line$/,
+      /^\[uart\] uart: got "typed-line" \(interrupt-driven\)$/,
+      /^\[uart\] uart: \d+ interrupts: [1-9]\d* receive, [1-9]\d* THR-empty for \d+ bytes$/,
+    ],
     unordered: [
       [/^\[uart-bad\] uart: polled output through THR$/, /^\[uart-bad\] uart: 4-byte load from the UART$/],
       [
         /^\[uart-bad\] uart: 4-byte load/,
         /^\[keel\] capsule uart-bad: killed: bad MMIO load at pc 0x[0-9a-f]+, addr 0x10000000 \(4 bytes\)$/,
       ],
-      [/^\[uart\] uart: polled output through THR$/, /^\[uart\] uart: got/],
+      [/^\[uart\] uart: polled output through THR$/, /^\[uart\] uart: THR-empty interrupt/],
       [/^\[uart\] uart: got/, /^\[keel\] all capsules ended: 1 clean, 1 failed$/],
     ],
     forbid: [/FAIL/],
-    interactions: [{ waitFor: /\[uart\] uart: type a line/, send: "typed-line\r" }],
+    interactions: [{ waitFor: /\[uart\] uart: type a line> /, send: "typed-line\r" }],
     exit: 1,
   },
   {
