@@ -64,7 +64,7 @@ static volatile bool done;
  * interrupts. tx_head moves with interrupts off (main) or in the handler. */
 static char tx_buf[TX_MAX];
 static volatile unsigned tx_head, tx_tail;
-static u8 ier;  /* what the guest last wrote to IER */
+static volatile u8 ier;  /* what the guest last wrote to IER */
 static unsigned irqs, thre_irqs, rx_irqs, tx_bytes;
 
 static inline volatile u32 *plic(unsigned long off)
