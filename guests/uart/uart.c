@@ -15,7 +15,13 @@
  * `uart: got "<line>" (interrupt-driven)` and the interrupt counts, and
  * shuts down. Bootargs:
  *   badwidth  after the polled output, a 4-byte load from the UART (the
- *             hypervisor kills the capsule) */
+ *             hypervisor kills the capsule)
+ *   storm=MS  after the polled output, MS ms of a THR-empty interrupt it
+ *             never services: each one is claimed and completed without
+ *             reading IIR or writing THR, so the PLIC raises it again at
+ *             once (two MMIO exits per interrupt); then it turns IER off,
+ *             prints how many it took and shuts down. Its neighbours on the
+ *             same hart must still run. */
 #include <guest.h>
 #include <csr.h>
 #include <fdt.h>
@@ -215,6 +221,53 @@ static int check_thre(void)
 	return 0;
 }
 
+static u64 storm_end;
+static unsigned long storm_irqs;
+
+/* Claim, complete, nothing else: the source is pending again at once. */
+static bool storm_hook(struct trapframe *tf)
+{
+	u32 id;
+
+	if (tf->scause != (SCAUSE_INTR | IRQ_S_EXT))
+		return false;
+	storm_irqs++;
+	id = *plic(PLIC_CLAIM(CTX));
+	if (id)
+		*plic(PLIC_CLAIM(CTX)) = id;
+	if (rdtime() >= storm_end)
+		set_ier(0);  /* the line goes low: main sees IER 0 and ends */
+	return true;
+}
+
+static int storm(const void *dtb, const char *bootargs)
+{
+	char buf[24];
+	u64 ms = 0;
+	u32 hz;
+
+	if (!fdt_getprop_u32(dtb, "/cpus", "timebase-frequency", &hz) || hz < 1000)
+		hz = 10000000;
+	if (bootarg_value(bootargs, "storm", buf, sizeof(buf)))
+		for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
+			ms = ms * 10 + (u64)(*p - '0');
+	if (ms == 0)
+		ms = 1000;
+	*plic(PLIC_PRIORITY(UART_IRQ)) = 1;
+	*plic(PLIC_ENABLE(CTX)) = 1u << UART_IRQ;
+	*plic(PLIC_THRESHOLD(CTX)) = 0;
+	trap_set_hook(storm_hook);
+	storm_end = rdtime() + ms * (hz / 1000);
+	set_ier(IER_THRI);
+	csr_set(sie, SIE_SEIE);
+	csr_set(sstatus, SSTATUS_SIE);
+	while (ier != 0)
+		;
+	csr_clear(sstatus, SSTATUS_SIE);
+	printf("uart: storm: %lu THR-empty interrupts never serviced in %lu ms\n", storm_irqs, (unsigned long)ms);
+	return storm_irqs > 100 ? 0 : 1;
+}
+
 static int check_dt(const void *dtb)
 {
 	const char *stdout_path = fdt_getprop_str(dtb, "/chosen", "stdout-path");
@@ -266,6 +319,8 @@ int main(unsigned long hartid, const void *dtb)
 		printf("uart: FAIL the 4-byte load was allowed\n");
 		return 1;
 	}
+	if (bootargs && bootarg_has(bootargs, "storm"))
+		return storm(dtb, bootargs);
 
 	*plic(PLIC_PRIORITY(UART_IRQ)) = 1;
 	*plic(PLIC_ENABLE(CTX)) = 1u << UART_IRQ;
