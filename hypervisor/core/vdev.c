@@ -7,6 +7,19 @@
  * while input waits. Interrupts (IER): receive data available and THR
  * empty, reported through IIR and as PLIC source VDEV_UART_IRQ.
  *
+ * THR empty follows a real 16550 (and Linux's 8250 driver relies on it, see
+ * its UART_BUG_THRE probe at start-up): the interrupt is raised when IER.THRI
+ * goes on (the THR is always empty here), cleared by an IIR read that
+ * reports it, and raised again by the next THR write (the byte is sent at
+ * once) or IER.THRI off-on.
+ *
+ * The console shows a capsule's unfinished line (a prompt) when the capsule
+ * says it has nothing more to send for now: a polled driver reads LSR twice
+ * without writing THR (it waits for input), an interrupt-driven driver turns
+ * IER.THRI off (its transmit queue is empty: Linux's __stop_tx). Without the
+ * second, a shell prompt on ttyS0 would wait in the line buffer for the
+ * next newline.
+ *
  * PLIC: 32-bit registers, the standard layout (priority 0x0 + 4 * source,
  * pending 0x1000, enable 0x2000 + 0x80 * context, threshold / claim at
  * 0x200000 + 0x1000 * context). Level-triggered: the source is pending
@@ -172,8 +185,8 @@ static bool uart_read(struct capsule *c, u64 off, u64 *val, bool *prompt)
 	return true;
 }
 
-/* Lock held. */
-static bool uart_write(struct capsule *c, u64 off, u8 val)
+/* Lock held. *prompt: show the capsule's unfinished line once unlocked. */
+static bool uart_write(struct capsule *c, u64 off, u8 val, bool *prompt)
 {
 	struct vdev_state *d = &c->vdev;
 	bool dlab = (d->lcr & UART_LCR_DLAB) != 0;
@@ -195,6 +208,9 @@ static bool uart_write(struct capsule *c, u64 off, u8 val)
 			/* Enabling THRI with the THR empty raises it (8250 behaviour). */
 			if ((val & UART_IER_THRI) && !(d->ier & UART_IER_THRI))
 				d->thre_pending = true;
+			/* Turning it off: the driver's transmit queue is empty. */
+			if (!(val & UART_IER_THRI) && (d->ier & UART_IER_THRI))
+				*prompt = true;
 			d->ier = val & 0x0f;
 		}
 		break;
@@ -312,17 +328,19 @@ bool vdev_read(struct vcpu *v, u64 gpa, unsigned width, u64 *val)
 bool vdev_write(struct vcpu *v, u64 gpa, unsigned width, u64 val)
 {
 	struct capsule *c = v->capsule;
-	bool ok = false;
+	bool ok = false, prompt = false;
 
 	spin_lock(&c->vdev.lock);
 	if (gpa >= VDEV_UART_BASE && gpa - VDEV_UART_BASE < VDEV_UART_SIZE) {
 		if (width == 1)
-			ok = uart_write(c, gpa - VDEV_UART_BASE, (u8)val);
+			ok = uart_write(c, gpa - VDEV_UART_BASE, (u8)val, &prompt);
 	} else if (gpa >= VDEV_PLIC_BASE && gpa - VDEV_PLIC_BASE < VDEV_PLIC_SIZE) {
 		if (width == 4)
 			ok = plic_write(c, gpa - VDEV_PLIC_BASE, (u32)val);
 	}
 	spin_unlock(&c->vdev.lock);
+	if (prompt)
+		conmux_read(c, NULL, 0);
 	if (ok)
 		kick(c, v);
 	return ok;

@@ -2,6 +2,7 @@
 // the console printed (in order) and QEMU's exit status (set by the hypervisor through the test device).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { buildImage } from "../../src/cli/build.ts";
@@ -33,6 +34,29 @@ const KEY = "\x1d";
 /** The rootvm image builds Linux and BusyBox from Debian's source packages (cached after the first build). */
 const NOT_DEBIAN = !existsSync("/etc/debian_version") && "not a Debian host";
 const ROOT_PROMPT = /\[root\] \/ # /;
+
+/** rootvm-ttys0: the guest prints seq 1..SEQ_LINES, then the MD5 of that text. */
+const SEQ_LINES = 2000;
+
+/** The number lines after the command line are exactly 1..SEQ_LINES, and the guest's MD5 of them matches. */
+function checkSeq(lines: readonly string[]): string | undefined {
+  const start = lines.findIndex((l) => l.includes(`seq 1 ${SEQ_LINES} | md5sum`));
+  const sum = lines.findIndex((l, i) => i > start && /^\[root\] [0-9a-f]{32} {2}-$/.test(l));
+  if (start < 0 || sum < 0) return "no seq command line or no md5sum line after it";
+  const numbers = lines
+    .slice(start + 1, sum)
+    .map((l) => /^\[root\] (\d+)$/.exec(l)?.[1])
+    .filter((n): n is string => n !== undefined);
+  const want = Array.from({ length: SEQ_LINES }, (_, i) => String(i + 1));
+  if (numbers.join(",") !== want.join(",")) {
+    return `seq output: ${numbers.length} number lines, want 1..${SEQ_LINES} in order`;
+  }
+  const md5 = createHash("md5")
+    .update(`${numbers.join("\n")}\n`)
+    .digest("hex");
+  const printed = lines[sum]!.slice("[root] ".length, "[root] ".length + 32);
+  return md5 === printed ? undefined : `md5 of what arrived ${md5}, the guest printed ${printed}`;
+}
 
 const BANNER = /^\[keel\] Keel \d+\.\d+\.\d+ \(commit [0-9a-f]+(-dirty)?|unknown/;
 const HELLO_OK = [/^\[hello\] hello: hello from vCPU 0$/, /^\[hello\] hello: all \d+ checks passed$/];
@@ -291,6 +315,50 @@ const CASES: readonly BootCase[] = [
     timeoutMs: 300_000,
   },
   {
+    // The root VM on the emulated ns16550a (devices: [uart], console=ttyS0): Linux's 8250 driver, transmit
+    // on the THR-empty interrupt and receive on the receive interrupt through the emulated PLIC, 2 vCPUs.
+    // Each interaction waits for the shell prompt, which shows only if the hypervisor writes the unfinished
+    // line when the driver turns IER.THRI off. The console is ttyS0; 2000 lines of seq arrive complete and
+    // in order, and their MD5 as the guest computes it matches what arrived.
+    image: "rootvm-ttys0",
+    port: "qemu-virt",
+    skip: NOT_DEBIAN,
+    expect: [
+      /^\[root\] Kernel command line: console=ttyS0$/,
+      /^\[root\] smp: Brought up 1 node, 2 CPUs$/,
+      /^\[root\] 10000000\.serial: ttyS0 at MMIO 0x10000000 \(irq = \d+, base_baud = \d+\) is a 16550A$/,
+      /^\[root\] keel rootvm: Linux 6\.1\.\d+, 2 CPU\(s\)$/,
+      /^\[root\] 2$/,
+      /^\[root\] ttyS0$/,
+      /^\[root\] \/dev\/ttyS0$/,
+      /^\[root\] hart\s+: 1$/,
+      /^\[root\] Linux version 6\.1\./,
+      /^\[root\] Kernel command line: console=ttyS0$/,
+      /^\[root\] 2000$/,
+      /^\[root\] [0-9a-f]{32} {2}-$/,
+      /^\[root\] out-done-42$/,
+      /^\[keel\] capsule root: shut down$/,
+      /^\[keel\] capsule hello: stopped \(machine shutdown\)$/,
+      /^\[keel\] all capsules ended: 2 clean, 0 failed$/,
+    ],
+    forbid: [/FAIL/, /killed/, /Kernel panic/, /Oops/, /output dropped/],
+    check: checkSeq,
+    interactions: [
+      { waitFor: ROOT_PROMPT, send: "nproc\n" },
+      {
+        waitFor: /\[root\] 2\n[\s\S]*\/ # /,
+        send: "cat /sys/class/tty/console/active; readlink /proc/self/fd/0\n",
+      },
+      {
+        waitFor: /\[root\] \/dev\/ttyS0\n[\s\S]*\/ # /,
+        send: `cat /proc/cpuinfo; dmesg | head -50; seq 1 ${SEQ_LINES}; seq 1 ${SEQ_LINES} | md5sum; echo out-done-$((6*7))\n`,
+      },
+      { waitFor: /\[root\] out-done-42\n[\s\S]*\/ # /, send: "poweroff\n" },
+    ],
+    exit: 0,
+    timeoutMs: 300_000,
+  },
+  {
     // 5000 fixed-seed random SBI calls with edge-value arguments: every answer a spec error code (the exact
     // one where the rule is simple), and the hypervisor survives.
     image: "sbifuzz",
@@ -333,22 +401,36 @@ const CASES: readonly BootCase[] = [
     timeoutMs: 30_000,
   },
   {
-    // The emulated ns16550a + PLIC: polled THR output on the tagged line, a typed line read with the
-    // receive interrupt (source 10 through the PLIC, hvip.VSEIP); a 4-byte UART load kills uart-bad.
+    // The emulated ns16550a + PLIC: polled THR output on the tagged line; the THR-empty interrupt as Linux's
+    // 8250 probes it; then interrupt-driven output (16 bytes per THR-empty interrupt, IER.THRI off when the
+    // queue is empty) ending in a prompt with no newline, which must show before the test types (the
+    // unfinished line is written when THRI goes off); the typed line read with the receive interrupt and
+    // echoed, one IIR source per PLIC claim (so the PLIC must raise the level source again after complete).
+    // uart-storm shares hart 0 and for 2 s claims and completes a THR-empty interrupt it never services
+    // (two MMIO exits each): uart still gets to its interrupt-driven output before the storm ends. A 4-byte
+    // UART load kills uart-bad.
     image: "uart",
     port: "qemu-virt",
-    expect: [/^\[uart\] uart: type a line$/, /^\[uart\] uart: got "typed-line" \(interrupt-driven\)$/],
+    expect: [
+      /^\[uart\] uart: THR-empty interrupt: raised by IER\.THRI, cleared by reading IIR, raised by IER\.THRI again$/,
+      /^\[uart\] uart: interrupt-driven output, 16 bytes per THR-empty interrupt$/,
+      /^\[uart\] (uart: type a line> )?typed-line$/,
+      /^\[uart\] uart: got "typed-line" \(interrupt-driven\)$/,
+      /^\[uart\] uart: \d+ interrupts: [1-9]\d* receive, [1-9]\d* THR-empty for \d+ bytes$/,
+    ],
     unordered: [
       [/^\[uart-bad\] uart: polled output through THR$/, /^\[uart-bad\] uart: 4-byte load from the UART$/],
       [
         /^\[uart-bad\] uart: 4-byte load/,
         /^\[keel\] capsule uart-bad: killed: bad MMIO load at pc 0x[0-9a-f]+, addr 0x10000000 \(4 bytes\)$/,
       ],
-      [/^\[uart\] uart: polled output through THR$/, /^\[uart\] uart: got/],
-      [/^\[uart\] uart: got/, /^\[keel\] all capsules ended: 1 clean, 1 failed$/],
+      [/^\[uart\] uart: polled output through THR$/, /^\[uart\] uart: THR-empty interrupt/],
+      [/^\[uart\] uart: interrupt-driven output/, /^\[uart-storm\] uart: storm: \d+ THR-empty interrupts/],
+      [/^\[uart-storm\] uart: storm: \d+ /, /^\[keel\] capsule uart-storm: shut down$/],
+      [/^\[uart\] uart: got/, /^\[keel\] all capsules ended: 2 clean, 1 failed$/],
     ],
     forbid: [/FAIL/],
-    interactions: [{ waitFor: /\[uart\] uart: type a line/, send: "typed-line\r" }],
+    interactions: [{ waitFor: /\[uart\] uart: type a line> /, send: "typed-line\r" }],
     exit: 1,
   },
   {
