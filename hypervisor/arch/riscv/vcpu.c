@@ -28,6 +28,12 @@ _Static_assert(offsetof(struct vcpu, arch) == 0, "trap.S gets &vcpu->arch == vcp
  * the scheduler can give the hart to someone else. */
 #define HSTATUS_GUEST (HSTATUS_VSXL_64 | HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW)
 
+/* A guest kernel starts (and an HSM-started vCPU restarts) with its user
+ * space allowed to read cycle, time and instret, as OpenSBI leaves
+ * scounteren: Linux never writes it and its vDSO and user programs read
+ * the time CSR directly. The guest kernel may change it. */
+#define GUEST_SCOUNTEREN (COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR)
+
 /* The FP state of a reset hart: all zero. */
 static const u64 fp_zero[33];
 
@@ -43,6 +49,7 @@ void vcpu_reset(struct vcpu *v, u64 entry, u64 a0, u64 a1)
 	a->vsstatus = VSSTATUS_RESET;
 	a->hstatus = HSTATUS_GUEST;
 	a->henvcfg = vtimer_guest_has_sstc() ? ENVCFG_STCE : 0;
+	a->scounteren = GUEST_SCOUNTEREN;
 	vtimer_reset(&v->timer);
 	__atomic_store_n(&v->pending_irq, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&v->pending_fence, 0, __ATOMIC_RELAXED);
@@ -57,6 +64,7 @@ void vcpu_restart(struct vcpu *v, u64 pc, u64 a0, u64 a1)
 	a->regs[11] = a1;
 	a->mpp = MSTATUS_MPP_S;
 	a->vsatp = 0;
+	a->scounteren = GUEST_SCOUNTEREN;
 	a->vsstatus &= ~MSTATUS_SIE;
 }
 
