@@ -1,9 +1,10 @@
 // Root VM benchmarks (issue 4, Benchmarks): Linux 6.1 + BusyBox booted to the shell prompt under Keel against
 // the same kernel Image and initramfs booted directly under QEMU's OpenSBI, in the same QEMU, in the same run,
-// taking turns; then the build time of the rootvm image with a cold and a warm recipe cache. Usage:
-//   node --import tsx bench/rootvm.ts [--runs N] [--cold-runs N] [--timeout S] [--keep]
+// taking turns; then the build time of the rootvm image with a cold and a warm recipe cache, and of a kernel
+// fragment change (rebuilt in the kernel work tree) and its revert (a cache hit). Usage:
+//   node --import tsx bench/rootvm.ts [--runs N] [--cold-runs N] [--fragment-runs N] [--timeout S] [--keep]
 // What is measured and how to read it: bench/README.md ("Root VM").
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -20,6 +21,8 @@ interface Options {
   runs: number;
   /** Cold-cache builds (each builds Linux and BusyBox for real: minutes). 0 skips them. */
   coldRuns: number;
+  /** Fragment changes (each rebuilds the kernel in its work tree) and reverts. 0 skips them. */
+  fragmentRuns: number;
   /** Per boot, in seconds. */
   timeoutS: number;
   /** Keel's -Doptimize for the hypervisor (the guests' recipes do not depend on it). */
@@ -28,14 +31,23 @@ interface Options {
   keep: boolean;
 }
 
-const USAGE = "usage: bench/rootvm.ts [--runs N] [--cold-runs N] [--timeout S] [--optimize MODE] [--keep]";
+const USAGE =
+  "usage: bench/rootvm.ts [--runs N] [--cold-runs N] [--fragment-runs N] [--timeout S] [--optimize MODE] [--keep]";
 
 function parseOptions(argv: readonly string[]): Options {
-  const opts: Options = { runs: 5, coldRuns: 1, timeoutS: 180, optimize: "Debug", keep: false };
+  const opts: Options = {
+    runs: 5,
+    coldRuns: 1,
+    fragmentRuns: 1,
+    timeoutS: 180,
+    optimize: "Debug",
+    keep: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--runs") opts.runs = wholeNumber(a, argv[++i], 1);
     else if (a === "--cold-runs") opts.coldRuns = wholeNumber(a, argv[++i], 0);
+    else if (a === "--fragment-runs") opts.fragmentRuns = wholeNumber(a, argv[++i], 0);
     else if (a === "--timeout") opts.timeoutS = wholeNumber(a, argv[++i], 1);
     else if (a === "--optimize") opts.optimize = argv[++i] ?? "";
     else if (a === "--keep") opts.keep = true;
@@ -143,9 +155,10 @@ async function timedBuild(
   image: string,
   optimize: string,
   env: NodeJS.ProcessEnv,
+  clean = true,
 ): Promise<BuildSample> {
   const outDir = join(root, "out");
-  rmSync(outDir, { recursive: true, force: true }); // keel clean
+  if (clean) rmSync(outDir, { recursive: true, force: true }); // keel clean
   const status = new CollectStream();
   const start = performance.now();
   let built: BuiltImage;
@@ -158,6 +171,8 @@ async function timedBuild(
   const recipes = [...status.text.matchAll(/keel: (\w+) rootvm: (cache (?:hit|miss)[^\n(]*)/g)].map(
     (m) => `${m[1]}: ${(m[2] ?? "").trim()}`,
   );
+  const configured = /keel: linux rootvm: configured by Keel's Kconfig engine in ([^\n]*)/.exec(status.text);
+  if (configured) recipes.push(`linux configured in ${configured[1]}`);
   return { ms, ran: built.result.ran.length, recipes };
 }
 
@@ -271,6 +286,34 @@ async function main(): Promise<void> {
       }
     }
 
+    // 4. A kernel fragment change (CONFIG_PRINTK_TIME=y), rebuilt in the kernel work tree, then reverted.
+    const changed: BuildSample[] = [];
+    const reverted: BuildSample[] = [];
+    const fragmentFile = join(root, "guests", "rootvm", "linux.fragment");
+    const fragmentA = readFileSync(fragmentFile, "utf8");
+    const fragmentB = `${fragmentA}CONFIG_PRINTK_TIME=y\n`;
+    if (opts.fragmentRuns > 0) await timedBuild(root, "rootvm", opts.optimize, process.env); // the out dir
+    for (let i = 0; i < opts.fragmentRuns; i++) {
+      try {
+        const forgotten = forgetFragment(fragmentB);
+        writeFileSync(fragmentFile, fragmentB);
+        const s = await timedBuild(root, "rootvm", opts.optimize, process.env, false);
+        if (!s.recipes.some((r) => r.startsWith("linux: cache miss")))
+          throw new Error(`the fragment change did not rebuild the kernel: ${s.recipes.join("; ")}`);
+        changed.push(s);
+        process.stdout.write(
+          `fragment change ${i + 1}/${opts.fragmentRuns}: ${fmt(s.ms)}, ${s.ran} steps (${s.recipes.join("; ")}; ${forgotten} cached entry forgotten first)\n`,
+        );
+      } finally {
+        writeFileSync(fragmentFile, fragmentA);
+      }
+      const r = await timedBuild(root, "rootvm", opts.optimize, process.env, false);
+      reverted.push(r);
+      process.stdout.write(
+        `revert ${i + 1}/${opts.fragmentRuns}: ${fmt(r.ms)}, ${r.ran} steps (${r.recipes.join("; ")})\n`,
+      );
+    }
+
     process.stdout.write(
       [
         "",
@@ -279,6 +322,8 @@ async function main(): Promise<void> {
         ratioTable(boots),
         "",
         buildTable(warm, cold),
+        "",
+        fragmentTable(changed, reverted),
         "",
         `load average after the boots: ${loadAfterBoots}`,
         `load average at the end: ${load()}`,
@@ -347,6 +392,47 @@ function buildTable(warm: readonly BuildSample[], cold: readonly BuildSample[]):
     rows.push(
       `| cold / cached | | ${(median(cold.map((b) => b.ms)) / median(warm.map((b) => b.ms))).toFixed(1)} | | |`,
     );
+  return rows.join("\n");
+}
+
+/** Removes the Linux cache entries built from `fragment` (the user's cache), so its next build must run. */
+function forgetFragment(fragment: string): number {
+  const entries = join(cacheDir(process.env), "entries");
+  let n = 0;
+  for (const shard of existsSync(entries) ? readdirSync(entries) : []) {
+    for (const key of readdirSync(join(entries, shard))) {
+      const dir = join(entries, shard, key);
+      try {
+        const rec = JSON.parse(readFileSync(join(dir, ".keel-entry.json"), "utf8")) as {
+          material?: { fragment?: unknown };
+        };
+        if (rec.material?.fragment !== fragment) continue;
+      } catch {
+        continue;
+      }
+      rmSync(dir, { recursive: true, force: true });
+      n++;
+    }
+  }
+  return n;
+}
+
+function fragmentTable(changed: readonly BuildSample[], reverted: readonly BuildSample[]): string {
+  if (changed.length === 0) return "";
+  const rows = [
+    "| `rootvm` build after a kernel fragment edit (out dir kept) | runs | median (min–max) | steps run | recipes |",
+    "|---|---|---|---|---|",
+  ];
+  for (const [what, s] of [
+    ["`CONFIG_PRINTK_TIME=y` appended: kernel rebuilt in its work tree", changed],
+    ["reverted to the original fragment", reverted],
+  ] as const) {
+    const recipes = [...new Set(s.flatMap((b) => b.recipes.map((r) => r.replace(/ [0-9a-f]{12},/, ","))))];
+    const ran = [...new Set(s.map((b) => b.ran))].join("/");
+    rows.push(
+      `| ${what} | ${s.length} | ${cell(spread(s.map((b) => b.ms)))} | ${ran} | ${recipes.join("; ")} |`,
+    );
+  }
   return rows.join("\n");
 }
 
