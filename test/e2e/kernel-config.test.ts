@@ -4,7 +4,8 @@
 // scripts/kconfig/merge_config.sh and `make olddefconfig syncconfig` as the reference. Every file must be
 // byte-identical, the per-symbol stamps in include/config/ the same set; then a changed fragment must touch
 // exactly the stamps conf touches. (That Kbuild accepts the files and never runs conf is checked by every
-// kernel build: src/recipe/linux.ts, and test/e2e/rootvm.test.ts.) About a minute. Debian only.
+// kernel build: src/recipe/linux.ts, and test/e2e/rootvm.test.ts.) About 1.5 minutes (most of it extracting
+// the tarball). Debian only.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import {

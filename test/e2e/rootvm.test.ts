@@ -98,7 +98,7 @@ capsules:
 `;
 
 test(
-  "rootvm: builds, boots under OpenSBI, cached after clean, a fragment change misses the cache",
+  "rootvm: builds, boots under OpenSBI, cached after clean, a fragment change rebuilds the kernel incrementally",
   { skip: !DEBIAN && "not a Debian host", timeout: 15 * 60_000 },
   async (t) => {
     const co = copyCheckout("keel-rootvm-");
