@@ -67,7 +67,11 @@ const SHOW_SYMBOLS = 12;
  * the tarball when it is missing or was left by a failed or interrupted build, otherwise reconfigured in
  * place so that `make` recompiles only what the changed symbols affect.
  */
-export async function buildLinux(b: LinuxBuild, entryDir: string, sub: SubBuild): Promise<LinuxOutcome> {
+export async function buildLinux(
+  b: LinuxBuild,
+  entryDir: string,
+  sub: Pick<SubBuild, "run" | "note">,
+): Promise<LinuxOutcome> {
   const tree = b.work.tree;
   const before = await b.work.state();
   const fresh = before?.state !== "ready";
@@ -80,6 +84,7 @@ export async function buildLinux(b: LinuxBuild, entryDir: string, sub: SubBuild)
       ["tar", "-xf", b.tarball, "-C", tree, "--strip-components=1"],
       tree,
     );
+    await b.work.setState("ready", "extracted"); // a sound tree, even if the configuration below fails
   }
 
   const started = performance.now();
@@ -103,9 +108,8 @@ export async function buildLinux(b: LinuxBuild, entryDir: string, sub: SubBuild)
       `(probes: ${probes.ran} run, ${probes.cached} cached); ` +
       (fresh ? `fresh work tree, ${n} symbols set` : `${n} symbol(s) changed${n ? `: ${shown}` : ""}`),
   );
-  sub.note(
-    `configured; files written: ${wrote.written.join(" ") || "none"}; stamps touched: ${wrote.touched.join(" ")}`,
-  );
+  const stamps = fresh ? `${n} stamps made` : `stamps touched: ${wrote.touched.join(" ") || "none"}`;
+  sub.note(`configured; files written: ${wrote.written.join(" ") || "none"}; ${stamps}`);
 
   await sub.run(`make -j${b.jobs} Image`, make(`-j${b.jobs}`, "Image"), tree, KBUILD_ENV);
   // Kbuild builds scripts/kconfig/conf only to run syncconfig: its absence proves it took Keel's files.

@@ -36,7 +36,9 @@ import {
   unmetFragmentLines,
   writeSyncConfig,
 } from "../../src/recipe/kernel-config.ts";
+import { buildLinux } from "../../src/recipe/linux.ts";
 import { linuxWorkName } from "../../src/recipe/plan.ts";
+import type { SubBuild } from "../../src/recipe/run.ts";
 import { WorkTree } from "../../src/recipe/worktree.ts";
 import type { ProbeRun } from "../../src/toolchain/toolchain.ts";
 import { UserError } from "../../src/util/errors.ts";
@@ -406,4 +408,99 @@ test("the kernel work tree's name: per tarball and toolchain, not per fragment",
   assert.match(a, /^linux-4d415b3d3648-[0-9a-f]{12}$/);
   assert.equal(linuxWorkName("4d415b3d3648aaaa", "gcc 12; ld 2.40"), a);
   assert.notEqual(linuxWorkName("4d415b3d3648aaaa", "gcc 13; ld 2.40"), a);
+});
+
+/**
+ * A fake sub-build for buildLinux: `tar` makes a small kernel tree (the Kconfig above, a Makefile, the tiny
+ * configs), `make` writes an Image made of the .config (and, when `runConf` is set, Kbuild's conf binary).
+ */
+function fakeKernelBuild(runConf = { on: false }): Pick<SubBuild, "run" | "note"> & { ran: string[] } {
+  const ran: string[] = [];
+  return {
+    ran,
+    note: () => {},
+    run: async (_what, argv, cwd) => {
+      ran.push(argv[0]!);
+      if (argv[0] === "tar") {
+        writeFileSync(join(cwd, "Kconfig"), KCONFIG);
+        writeFileSync(join(cwd, "Makefile"), "VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 9\nEXTRAVERSION =\n");
+        mkdirSync(join(cwd, "kernel/configs"), { recursive: true });
+        writeFileSync(join(cwd, "kernel/configs/tiny-base.config"), "");
+        writeFileSync(join(cwd, "kernel/configs/tiny.config"), "CONFIG_LOG_SHIFT=12\n");
+      } else if (argv[0] === "make") {
+        mkdirSync(join(cwd, "arch/riscv/boot"), { recursive: true });
+        writeFileSync(
+          join(cwd, "arch/riscv/boot/Image"),
+          `image of\n${readFileSync(join(cwd, ".config"), "utf8")}`,
+        );
+        if (runConf.on) {
+          mkdirSync(join(cwd, "scripts/kconfig"), { recursive: true });
+          writeFileSync(join(cwd, "scripts/kconfig/conf"), "");
+        }
+      }
+    },
+  };
+}
+
+test("buildLinux: a fresh tree, then reconfigured in place; a failed build's tree is made afresh", async () => {
+  const cache = join(tmp, "linux-cache");
+  const work = new WorkTree(cache, "linux-fake");
+  const said: string[] = [];
+  const build = (fragmentText: string) => ({
+    tarball: "/nonexistent/linux.tar.xz",
+    fragmentText,
+    fragmentFile: "guests/x/linux.fragment",
+    jobs: 2,
+    work,
+    probeCache: null,
+    say: (l: string) => said.push(l),
+  });
+  const entry = (): string => mkdtempSync(join(tmp, "entry-"));
+
+  const sub = fakeKernelBuild();
+  const e1 = entry();
+  const first = await buildLinux(build("CONFIG_BASE=y\n"), e1, sub);
+  assert.equal(first.fresh, true);
+  assert.deepEqual(sub.ran, ["tar", "make"]);
+  assert.match(readFileSync(join(e1, "config"), "utf8"), /^CONFIG_LOG_SHIFT=12$/m);
+  assert.match(readFileSync(join(e1, "Image"), "utf8"), /^CONFIG_BASE=y$/m);
+  assert.equal((await work.state())?.state, "ready");
+
+  // A fragment change: no extraction, only the changed symbol's stamp.
+  const again = await buildLinux(build("CONFIG_BASE=y\nCONFIG_PRINTK_TIME=y\n"), entry(), sub);
+  assert.equal(again.fresh, false);
+  assert.deepEqual(again.changedSymbols, ["PRINTK_TIME"]);
+  assert.deepEqual(sub.ran, ["tar", "make", "make"]);
+  assert.match(
+    said.at(-1)!,
+    /configured by Keel's Kconfig engine in .*; 1 symbol\(s\) changed: PRINTK_TIME$/,
+  );
+
+  // A bad fragment fails before the tree is touched: it stays ready.
+  await assert.rejects(
+    buildLinux(build("CONFIG_NETT=y\n"), entry(), sub),
+    /CONFIG_NETT: the kernel's Kconfig has no such symbol/,
+  );
+  assert.equal((await work.state())?.state, "ready");
+
+  // Kbuild ran conf: an error, and the tree is not ready, so the next build starts from the tarball.
+  const conf = { on: true };
+  const bad = fakeKernelBuild(conf);
+  await assert.rejects(
+    buildLinux(build("CONFIG_BASE=y\n"), entry(), bad),
+    /Kbuild built and ran its own conf/,
+  );
+  assert.equal((await work.state())?.state, "building");
+  conf.on = false;
+  const e4 = entry();
+  const fresh = await buildLinux(build("CONFIG_BASE=y\n"), e4, bad);
+  assert.equal(fresh.fresh, true);
+  assert.deepEqual(bad.ran, ["make", "tar", "make"]);
+  assert.ok(
+    said.includes("the kernel work tree was left by a failed or interrupted build; making it afresh"),
+  );
+  assert.ok(
+    readFileSync(join(e4, "Image")).equals(readFileSync(join(e1, "Image"))),
+    "same inputs, same Image",
+  );
 });
