@@ -286,33 +286,53 @@ async function main(): Promise<void> {
       }
     }
 
-    // 4. A kernel fragment change (CONFIG_PRINTK_TIME=y), rebuilt in the kernel work tree, then reverted.
+    // 4. A kernel fragment edit (CONFIG_PRINTK_TIME=y appended) and back, in the out dir of a build of the
+    // original. Each rebuild first forgets its cache entry, so the kernel is rebuilt in its work tree:
+    // the edit incrementally from the original's tree, the way back from the edit's tree (which also
+    // shows whether an incremental build gives the original's bytes). Then the edit again, now a cache hit.
     const changed: BuildSample[] = [];
-    const reverted: BuildSample[] = [];
+    const back: BuildSample[] = [];
+    const hit: BuildSample[] = [];
     const fragmentFile = join(root, "guests", "rootvm", "linux.fragment");
+    const imageFile = join(root, "out", `qemu-virt-${opts.optimize}`, "recipes", "rootvm", "linux", "Image");
     const fragmentA = readFileSync(fragmentFile, "utf8");
     const fragmentB = `${fragmentA}CONFIG_PRINTK_TIME=y\n`;
+    let sameBytes = true;
     if (opts.fragmentRuns > 0) await timedBuild(root, "rootvm", opts.optimize, process.env); // the out dir
-    for (let i = 0; i < opts.fragmentRuns; i++) {
-      try {
-        const forgotten = forgetFragment(fragmentB);
-        writeFileSync(fragmentFile, fragmentB);
-        const s = await timedBuild(root, "rootvm", opts.optimize, process.env, false);
-        if (!s.recipes.some((r) => r.startsWith("linux: cache miss")))
-          throw new Error(`the fragment change did not rebuild the kernel: ${s.recipes.join("; ")}`);
-        changed.push(s);
-        process.stdout.write(
-          `fragment change ${i + 1}/${opts.fragmentRuns}: ${fmt(s.ms)}, ${s.ran} steps (${s.recipes.join("; ")}; ${forgotten} cached entry forgotten first)\n`,
-        );
-      } finally {
-        writeFileSync(fragmentFile, fragmentA);
-      }
-      const r = await timedBuild(root, "rootvm", opts.optimize, process.env, false);
-      reverted.push(r);
+    const imageA = opts.fragmentRuns > 0 ? readFileSync(imageFile) : Buffer.alloc(0);
+    const rebuild = async (
+      fragment: string,
+      what: string,
+      into: BuildSample[],
+      forget: boolean,
+    ): Promise<void> => {
+      const forgotten = forget ? forgetFragment(fragment) : 0;
+      writeFileSync(fragmentFile, fragment);
+      const s = await timedBuild(root, "rootvm", opts.optimize, process.env, false);
+      const missed = s.recipes.some((r) => r.startsWith("linux: cache miss"));
+      if (missed !== forget) throw new Error(`${what}: unexpected ${s.recipes.join("; ")}`);
+      into.push(s);
       process.stdout.write(
-        `revert ${i + 1}/${opts.fragmentRuns}: ${fmt(r.ms)}, ${r.ran} steps (${r.recipes.join("; ")})\n`,
+        `${what}: ${fmt(s.ms)}, ${s.ran} steps (${s.recipes.join("; ")}${forget ? `; ${forgotten} cached entry forgotten first` : ""})\n`,
       );
+    };
+    try {
+      for (let i = 0; i < opts.fragmentRuns; i++) {
+        const n = `${i + 1}/${opts.fragmentRuns}`;
+        await rebuild(fragmentB, `fragment edit ${n}`, changed, true);
+        await rebuild(fragmentA, `back to the original ${n}`, back, true);
+        if (!readFileSync(imageFile).equals(imageA)) sameBytes = false;
+        await rebuild(fragmentB, `the edit again ${n}`, hit, false);
+        writeFileSync(fragmentFile, fragmentA);
+        await timedBuild(root, "rootvm", opts.optimize, process.env, false); // a cache hit: the next round's start
+      }
+    } finally {
+      writeFileSync(fragmentFile, fragmentA);
     }
+    if (opts.fragmentRuns > 0)
+      process.stdout.write(
+        `the original rebuilt incrementally ${sameBytes ? "is" : "is NOT"} byte-identical to its first build\n`,
+      );
 
     process.stdout.write(
       [
@@ -323,7 +343,7 @@ async function main(): Promise<void> {
         "",
         buildTable(warm, cold),
         "",
-        fragmentTable(changed, reverted),
+        fragmentTable(changed, back, hit),
         "",
         `load average after the boots: ${loadAfterBoots}`,
         `load average at the end: ${load()}`,
@@ -417,17 +437,33 @@ function forgetFragment(fragment: string): number {
   return n;
 }
 
-function fragmentTable(changed: readonly BuildSample[], reverted: readonly BuildSample[]): string {
+function fragmentTable(
+  changed: readonly BuildSample[],
+  back: readonly BuildSample[],
+  hit: readonly BuildSample[],
+): string {
   if (changed.length === 0) return "";
   const rows = [
     "| `rootvm` build after a kernel fragment edit (out dir kept) | runs | median (min–max) | steps run | recipes |",
     "|---|---|---|---|---|",
   ];
   for (const [what, s] of [
-    ["`CONFIG_PRINTK_TIME=y` appended: kernel rebuilt in its work tree", changed],
-    ["reverted to the original fragment", reverted],
+    ["`CONFIG_PRINTK_TIME=y` appended (entry forgotten): rebuilt in the work tree", changed],
+    ["back to the original (entry forgotten): rebuilt in the work tree", back],
+    ["the edit again: cache hit", hit],
   ] as const) {
-    const recipes = [...new Set(s.flatMap((b) => b.recipes.map((r) => r.replace(/ [0-9a-f]{12},/, ","))))];
+    const recipes = [
+      ...new Set(
+        s.flatMap((b) =>
+          b.recipes.map((r) =>
+            r
+              .replace(/ [0-9a-f]{12},/, ",")
+              .replace(/ in [0-9.]+ s \(/, " (")
+              .replace(/ in \d+m?\d*s/, ""),
+          ),
+        ),
+      ),
+    ];
     const ran = [...new Set(s.map((b) => b.ran))].join("/");
     rows.push(
       `| ${what} | ${s.length} | ${cell(spread(s.map((b) => b.ms)))} | ${ran} | ${recipes.join("; ")} |`,
