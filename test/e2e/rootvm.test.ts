@@ -4,7 +4,8 @@
 // kernel and BusyBox from the cache; a changed fragment (CONFIG_PRINTK_TIME=y) makes --explain name it, misses
 // the cache and rebuilds the kernel in the persistent work tree, recompiling only what the changed symbol
 // affects, without Kbuild ever running conf; the new kernel boots with printk timestamps; changing the
-// fragment back is a cache hit. Uses the user's recipe cache, so the boot tests after it reuse the kernel. A
+// fragment back is a cache hit; the original rebuilt in the work tree (its entry forgotten) has the first
+// build's bytes. Uses the user's recipe cache, so the boot tests after it reuse the kernel. A
 // cold cache costs about 4 minutes on 2 cores, a warm one well under a minute. Debian only.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -80,6 +81,28 @@ function forgetFragment(fragment: string): number {
     }
   }
   return n;
+}
+
+/** What the kernel recipe said about its configuration: `N symbol(s) changed: ...` or `fresh work tree, N symbols set`. */
+function configuredLine(status: string): string {
+  const m = /keel: linux rootvm: configured by Keel's Kconfig engine in [^;\n]*; ([^\n]*)/.exec(status);
+  assert.ok(m, status);
+  return m[1]!;
+}
+
+/** The C files Kbuild compiled, from a kernel build's log. */
+function compiledFiles(log: string): number {
+  return log.split("\n").filter((l) => /^ {2}CC {6}/.test(l)).length;
+}
+
+/** The .config of each kernel work tree in the cache. */
+function workTreeConfigs(): string[] {
+  const work = join(cacheDir(process.env), "work");
+  if (!existsSync(work)) return [];
+  return readdirSync(work)
+    .map((w) => join(work, w, "tree", ".config"))
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f, "utf8"));
 }
 
 /** Kernel work trees in the cache in which Kbuild built its own conf (there must be none). */
@@ -162,6 +185,8 @@ test(
       const fragmentA = readFileSync(fragmentFile, "utf8");
       const fragmentB = `${fragmentA}CONFIG_PRINTK_TIME=y\n`;
       const forgotten = forgetFragment(fragmentB);
+      const configA = readFileSync(join(bd, "recipes", "rootvm", "linux", "config"), "utf8");
+      const wasAtA = workTreeConfigs().includes(configA);
       writeFileSync(fragmentFile, fragmentB);
       const changed = new CollectStream();
       t0 = Date.now();
@@ -172,17 +197,13 @@ test(
         /keel: explain: qemu-virt-Debug\/recipes\/rootvm\/linux\/Image: input guests\/rootvm\/linux.fragment changed/,
       );
       assert.match(changed.text, /keel: linux rootvm: cache miss, built in/);
-      const configured =
-        /keel: linux rootvm: configured by Keel's Kconfig engine in [^\n]*; (fresh work tree|(\d+) symbol\(s\) changed: ([^\n]*))/.exec(
-          changed.text,
-        );
-      assert.ok(configured, changed.text);
-      const incremental = configured[1] !== "fresh work tree";
+      const configured = configuredLine(changed.text);
       const log = readFileSync(join(outDir, ".keel", "logs", "linux-rootvm.log"), "utf8");
-      const compiled = log.split("\n").filter((l) => /^ {2}CC {6}/.test(l)).length;
-      if (incremental) {
-        assert.match(configured[3]!, /\bPRINTK_TIME\b/);
-        assert.ok(compiled < 60, `an incremental rebuild compiled ${compiled} files`);
+      const compiled = compiledFiles(log);
+      if (wasAtA) {
+        // The work tree held the repo's fragment: exactly PRINTK_TIME changed, a few files recompiled.
+        assert.equal(configured, "1 symbol(s) changed: PRINTK_TIME", changed.text);
+        assert.ok(compiled >= 1 && compiled < 20, `an incremental rebuild compiled ${compiled} files`);
       }
       assert.deepEqual(confBinaries(), [], "Kbuild never built scripts/kconfig/conf");
       const imageB = readFileSync(image);
@@ -202,10 +223,30 @@ test(
       const revertMs = Date.now() - t0;
       assert.match(reverted.text, /keel: linux rootvm: cache hit [0-9a-f]{12}, not rebuilt/);
       assert.ok(readFileSync(image).equals(imageA), "the original kernel again");
+      // 6. The original once more, rebuilt in the work tree this time (its entry forgotten, its output
+      // removed so the step runs): exactly PRINTK_TIME changes back, and the bytes are the first build's —
+      // an incremental build is reproducible. This also leaves the work tree at the repo's fragment.
+      const forgottenA = forgetFragment(fragmentA);
+      rmSync(image);
+      const back = new CollectStream();
+      t0 = Date.now();
+      await buildImage({ ...req, status: back });
+      const backMs = Date.now() - t0;
+      assert.match(back.text, /keel: linux rootvm: cache miss, built in/);
+      assert.equal(configuredLine(back.text), "1 symbol(s) changed: PRINTK_TIME", back.text);
+      const backCompiled = compiledFiles(
+        readFileSync(join(outDir, ".keel", "logs", "linux-rootvm.log"), "utf8"),
+      );
+      assert.ok(
+        readFileSync(image).equals(imageA),
+        "rebuilt incrementally, the same bytes as the first build",
+      );
+      assert.deepEqual(confBinaries(), [], "Kbuild never built scripts/kconfig/conf");
       t.diagnostic(
         `first build ${coldMs} ms, after clean ${cachedMs} ms, fragment change ${rebuildMs} ms ` +
-          `(${incremental ? "incremental" : "fresh work tree"}, ${compiled} files compiled` +
-          `${forgotten ? `, ${forgotten} cached entry forgotten` : ""}), revert ${revertMs} ms`,
+          `(${wasAtA ? "from the repo's fragment" : "from another configuration"}: ${configured}; ${compiled} files compiled` +
+          `${forgotten ? `; its cached entry forgotten first` : ""}), revert ${revertMs} ms (cache hit), ` +
+          `the original rebuilt incrementally ${backMs} ms (${backCompiled} files compiled, ${forgottenA} entry forgotten, same bytes)`,
       );
     } finally {
       co.dispose();
