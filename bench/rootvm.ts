@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import { buildImage, type BuiltImage } from "../src/cli/build.ts";
 import { cacheDir } from "../src/cache/store.ts";
 import { qemuArgv } from "../src/port/emit-qemu.ts";
+import { LINUX_RECIPE_VERSION } from "../src/recipe/linux.ts";
 import { formatSize } from "../src/port/scalars.ts";
 import { runCaptured } from "../src/qemu/run.ts";
 import { CollectStream, copyCheckout } from "../test/e2e/helpers.ts";
@@ -415,7 +416,7 @@ function buildTable(warm: readonly BuildSample[], cold: readonly BuildSample[]):
   return rows.join("\n");
 }
 
-/** Removes the Linux cache entries built from `fragment` (the user's cache), so its next build must run. */
+/** Removes the current Linux recipe's cache entries built from `fragment` (the user's cache), so its next build must run. */
 function forgetFragment(fragment: string): number {
   const entries = join(cacheDir(process.env), "entries");
   let n = 0;
@@ -424,9 +425,10 @@ function forgetFragment(fragment: string): number {
       const dir = join(entries, shard, key);
       try {
         const rec = JSON.parse(readFileSync(join(dir, ".keel-entry.json"), "utf8")) as {
-          material?: { fragment?: unknown };
+          material?: { recipe?: unknown; fragment?: unknown };
         };
-        if (rec.material?.fragment !== fragment) continue;
+        // Only this recipe version's entries: other versions (other checkouts) keep theirs.
+        if (rec.material?.recipe !== LINUX_RECIPE_VERSION || rec.material.fragment !== fragment) continue;
       } catch {
         continue;
       }

@@ -15,6 +15,7 @@ import { test } from "node:test";
 import { cacheDir } from "../../src/cache/store.ts";
 import { buildImage } from "../../src/cli/build.ts";
 import { readCpio } from "../../src/initramfs/cpio.ts";
+import { LINUX_RECIPE_VERSION } from "../../src/recipe/linux.ts";
 import { gunzip } from "../../src/initramfs/gzip.ts";
 import { INITRD_GPA, LINUX_LOAD_GPA, readInitrdNote } from "../../src/payload/linux.ts";
 import { parseElf } from "../../src/image/elf.ts";
@@ -61,7 +62,7 @@ async function bootOpenSbi(image: string, initrd: string): Promise<string> {
   return console;
 }
 
-/** Removes the Linux cache entries built from `fragment`, so the next build of it must run. */
+/** Removes the current Linux recipe's cache entries built from `fragment`, so the next build of it must run. */
 function forgetFragment(fragment: string): number {
   const entries = join(cacheDir(process.env), "entries");
   let n = 0;
@@ -70,9 +71,10 @@ function forgetFragment(fragment: string): number {
       const dir = join(entries, shard, key);
       try {
         const rec = JSON.parse(readFileSync(join(dir, ".keel-entry.json"), "utf8")) as {
-          material?: { fragment?: unknown };
+          material?: { recipe?: unknown; fragment?: unknown };
         };
-        if (rec.material?.fragment !== fragment) continue;
+        // Only this recipe version's entries: other versions (other checkouts) keep theirs.
+        if (rec.material?.recipe !== LINUX_RECIPE_VERSION || rec.material.fragment !== fragment) continue;
       } catch {
         continue;
       }
