@@ -1,15 +1,17 @@
 // Root VM benchmarks (issue 4, Benchmarks): Linux 6.1 + BusyBox booted to the shell prompt under Keel against
 // the same kernel Image and initramfs booted directly under QEMU's OpenSBI, in the same QEMU, in the same run,
-// taking turns; then the build time of the rootvm image with a cold and a warm recipe cache. Usage:
-//   node --import tsx bench/rootvm.ts [--runs N] [--cold-runs N] [--timeout S] [--keep]
+// taking turns; then the build time of the rootvm image with a cold and a warm recipe cache, and of a kernel
+// fragment change (rebuilt in the kernel work tree) and its revert (a cache hit). Usage:
+//   node --import tsx bench/rootvm.ts [--runs N] [--cold-runs N] [--fragment-runs N] [--timeout S] [--keep]
 // What is measured and how to read it: bench/README.md ("Root VM").
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildImage, type BuiltImage } from "../src/cli/build.ts";
 import { cacheDir } from "../src/cache/store.ts";
 import { qemuArgv } from "../src/port/emit-qemu.ts";
+import { LINUX_RECIPE_VERSION } from "../src/recipe/linux.ts";
 import { formatSize } from "../src/port/scalars.ts";
 import { runCaptured } from "../src/qemu/run.ts";
 import { CollectStream, copyCheckout } from "../test/e2e/helpers.ts";
@@ -20,6 +22,8 @@ interface Options {
   runs: number;
   /** Cold-cache builds (each builds Linux and BusyBox for real: minutes). 0 skips them. */
   coldRuns: number;
+  /** Fragment changes (each rebuilds the kernel in its work tree) and reverts. 0 skips them. */
+  fragmentRuns: number;
   /** Per boot, in seconds. */
   timeoutS: number;
   /** Keel's -Doptimize for the hypervisor (the guests' recipes do not depend on it). */
@@ -28,14 +32,23 @@ interface Options {
   keep: boolean;
 }
 
-const USAGE = "usage: bench/rootvm.ts [--runs N] [--cold-runs N] [--timeout S] [--optimize MODE] [--keep]";
+const USAGE =
+  "usage: bench/rootvm.ts [--runs N] [--cold-runs N] [--fragment-runs N] [--timeout S] [--optimize MODE] [--keep]";
 
 function parseOptions(argv: readonly string[]): Options {
-  const opts: Options = { runs: 5, coldRuns: 1, timeoutS: 180, optimize: "Debug", keep: false };
+  const opts: Options = {
+    runs: 5,
+    coldRuns: 1,
+    fragmentRuns: 1,
+    timeoutS: 180,
+    optimize: "Debug",
+    keep: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--runs") opts.runs = wholeNumber(a, argv[++i], 1);
     else if (a === "--cold-runs") opts.coldRuns = wholeNumber(a, argv[++i], 0);
+    else if (a === "--fragment-runs") opts.fragmentRuns = wholeNumber(a, argv[++i], 0);
     else if (a === "--timeout") opts.timeoutS = wholeNumber(a, argv[++i], 1);
     else if (a === "--optimize") opts.optimize = argv[++i] ?? "";
     else if (a === "--keep") opts.keep = true;
@@ -143,9 +156,10 @@ async function timedBuild(
   image: string,
   optimize: string,
   env: NodeJS.ProcessEnv,
+  clean = true,
 ): Promise<BuildSample> {
   const outDir = join(root, "out");
-  rmSync(outDir, { recursive: true, force: true }); // keel clean
+  if (clean) rmSync(outDir, { recursive: true, force: true }); // keel clean
   const status = new CollectStream();
   const start = performance.now();
   let built: BuiltImage;
@@ -158,6 +172,8 @@ async function timedBuild(
   const recipes = [...status.text.matchAll(/keel: (\w+) rootvm: (cache (?:hit|miss)[^\n(]*)/g)].map(
     (m) => `${m[1]}: ${(m[2] ?? "").trim()}`,
   );
+  const configured = /keel: linux rootvm: configured by Keel's Kconfig engine in ([^\n]*)/.exec(status.text);
+  if (configured) recipes.push(`linux configured in ${configured[1]}`);
   return { ms, ran: built.result.ran.length, recipes };
 }
 
@@ -271,6 +287,54 @@ async function main(): Promise<void> {
       }
     }
 
+    // 4. A kernel fragment edit (CONFIG_PRINTK_TIME=y appended) and back, in the out dir of a build of the
+    // original. Each rebuild first forgets its cache entry, so the kernel is rebuilt in its work tree:
+    // the edit incrementally from the original's tree, the way back from the edit's tree (which also
+    // shows whether an incremental build gives the original's bytes). Then the edit again, now a cache hit.
+    const changed: BuildSample[] = [];
+    const back: BuildSample[] = [];
+    const hit: BuildSample[] = [];
+    const fragmentFile = join(root, "guests", "rootvm", "linux.fragment");
+    const imageFile = join(root, "out", `qemu-virt-${opts.optimize}`, "recipes", "rootvm", "linux", "Image");
+    const fragmentA = readFileSync(fragmentFile, "utf8");
+    const fragmentB = `${fragmentA}CONFIG_PRINTK_TIME=y\n`;
+    let sameBytes = true;
+    if (opts.fragmentRuns > 0) await timedBuild(root, "rootvm", opts.optimize, process.env); // the out dir
+    const imageA = opts.fragmentRuns > 0 ? readFileSync(imageFile) : Buffer.alloc(0);
+    const rebuild = async (
+      fragment: string,
+      what: string,
+      into: BuildSample[],
+      forget: boolean,
+    ): Promise<void> => {
+      const forgotten = forget ? forgetFragment(fragment) : 0;
+      writeFileSync(fragmentFile, fragment);
+      const s = await timedBuild(root, "rootvm", opts.optimize, process.env, false);
+      const missed = s.recipes.some((r) => r.startsWith("linux: cache miss"));
+      if (missed !== forget) throw new Error(`${what}: unexpected ${s.recipes.join("; ")}`);
+      into.push(s);
+      process.stdout.write(
+        `${what}: ${fmt(s.ms)}, ${s.ran} steps (${s.recipes.join("; ")}${forget ? `; ${forgotten} cached entry forgotten first` : ""})\n`,
+      );
+    };
+    try {
+      for (let i = 0; i < opts.fragmentRuns; i++) {
+        const n = `${i + 1}/${opts.fragmentRuns}`;
+        await rebuild(fragmentB, `fragment edit ${n}`, changed, true);
+        await rebuild(fragmentA, `back to the original ${n}`, back, true);
+        if (!readFileSync(imageFile).equals(imageA)) sameBytes = false;
+        await rebuild(fragmentB, `the edit again ${n}`, hit, false);
+        writeFileSync(fragmentFile, fragmentA);
+        await timedBuild(root, "rootvm", opts.optimize, process.env, false); // a cache hit: the next round's start
+      }
+    } finally {
+      writeFileSync(fragmentFile, fragmentA);
+    }
+    if (opts.fragmentRuns > 0)
+      process.stdout.write(
+        `the original rebuilt incrementally ${sameBytes ? "is" : "is NOT"} byte-identical to its first build\n`,
+      );
+
     process.stdout.write(
       [
         "",
@@ -279,6 +343,8 @@ async function main(): Promise<void> {
         ratioTable(boots),
         "",
         buildTable(warm, cold),
+        "",
+        fragmentTable(changed, back, hit),
         "",
         `load average after the boots: ${loadAfterBoots}`,
         `load average at the end: ${load()}`,
@@ -347,6 +413,64 @@ function buildTable(warm: readonly BuildSample[], cold: readonly BuildSample[]):
     rows.push(
       `| cold / cached | | ${(median(cold.map((b) => b.ms)) / median(warm.map((b) => b.ms))).toFixed(1)} | | |`,
     );
+  return rows.join("\n");
+}
+
+/** Removes the current Linux recipe's cache entries built from `fragment` (the user's cache), so its next build must run. */
+function forgetFragment(fragment: string): number {
+  const entries = join(cacheDir(process.env), "entries");
+  let n = 0;
+  for (const shard of existsSync(entries) ? readdirSync(entries) : []) {
+    for (const key of readdirSync(join(entries, shard))) {
+      const dir = join(entries, shard, key);
+      try {
+        const rec = JSON.parse(readFileSync(join(dir, ".keel-entry.json"), "utf8")) as {
+          material?: { recipe?: unknown; fragment?: unknown };
+        };
+        // Only this recipe version's entries: other versions (other checkouts) keep theirs.
+        if (rec.material?.recipe !== LINUX_RECIPE_VERSION || rec.material.fragment !== fragment) continue;
+      } catch {
+        continue;
+      }
+      rmSync(dir, { recursive: true, force: true });
+      n++;
+    }
+  }
+  return n;
+}
+
+function fragmentTable(
+  changed: readonly BuildSample[],
+  back: readonly BuildSample[],
+  hit: readonly BuildSample[],
+): string {
+  if (changed.length === 0) return "";
+  const rows = [
+    "| `rootvm` build after a kernel fragment edit (out dir kept) | runs | median (min–max) | steps run | recipes |",
+    "|---|---|---|---|---|",
+  ];
+  for (const [what, s] of [
+    ["`CONFIG_PRINTK_TIME=y` appended (entry forgotten): rebuilt in the work tree", changed],
+    ["back to the original (entry forgotten): rebuilt in the work tree", back],
+    ["the edit again: cache hit", hit],
+  ] as const) {
+    const recipes = [
+      ...new Set(
+        s.flatMap((b) =>
+          b.recipes.map((r) =>
+            r
+              .replace(/ [0-9a-f]{12},/, ",")
+              .replace(/ in [0-9.]+ s \(/, " (")
+              .replace(/ in \d+m?\d*s/, ""),
+          ),
+        ),
+      ),
+    ];
+    const ran = [...new Set(s.map((b) => b.ran))].join("/");
+    rows.push(
+      `| ${what} | ${s.length} | ${cell(spread(s.map((b) => b.ms)))} | ${ran} | ${recipes.join("; ")} |`,
+    );
+  }
   return rows.join("\n");
 }
 

@@ -18,6 +18,7 @@ export {
 } from "./commands.ts";
 export { readConfig, readConfigText } from "./confread.ts";
 export { writeConfig, writeDefconfig, writeAutoconf, type AutoconfFiles } from "./confwrite.ts";
+export { writeRustcCfg } from "./rustccfg.ts";
 export { treeFs, shellRunner } from "./node.ts";
 export type { KconfigFs } from "./stream.ts";
 export type { ShellRunner } from "./macro.ts";

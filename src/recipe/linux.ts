@@ -1,12 +1,28 @@
-// The Linux recipe: Debian's linux-source tarball, ARCH=riscv, tinyconfig + a fragment kept in the repo,
-// `make olddefconfig`, `make -jN Image`. The result (Image + the final .config) is a cache entry keyed by
+// The Linux recipe: Debian's linux-source tarball, ARCH=riscv, configured by Keel's Kconfig engine
+// (tinyconfig + a fragment kept in the repo + olddefconfig, and every file syncconfig writes: Kbuild never
+// runs conf), `make -jN Image` in a persistent work tree in the Keel cache, so a changed fragment recompiles
+// only what the changed symbols affect. The result (Image + the final .config) is a cache entry keyed by
 // everything that affects it. Contract and keys: docs/design/recipes.md.
-import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { UserError } from "../util/errors.ts";
+import { memoFs, Prober, treeFs, type LoadOptions } from "../kconfig/index.ts";
+import { saveProbeManifest, warmProbes, type ProbeStats } from "../kconfig/probes.ts";
+import {
+  configureKernel,
+  kbuildConfigEnv,
+  kernelVersion,
+  readAutoConf,
+  syncConfig,
+  tinyInputs,
+  writeSyncConfig,
+  type KernelConfig,
+} from "./kernel-config.ts";
 import type { SubBuild } from "./run.ts";
+import type { WorkTree } from "./worktree.ts";
 
-export const LINUX_RECIPE_VERSION = "linux recipe v1";
+export const LINUX_RECIPE_VERSION = "linux recipe v2";
+export const LINUX_ARCH = "riscv";
 export const LINUX_CROSS = "riscv64-linux-gnu-";
 
 /**
@@ -20,107 +36,124 @@ export const KBUILD_ENV: Readonly<Record<string, string>> = {
   KBUILD_BUILD_VERSION: "1",
 };
 
-/** One line of a Kconfig fragment that sets a symbol. */
-export interface FragmentLine {
-  symbol: string;
-  /** `y`, `m`, `n`, a number or a quoted string, as written. */
-  value: string;
-  line: number;
-}
-
-/** The settings of a fragment: `CONFIG_X=v` and `# CONFIG_X is not set` (= n); comments and blanks skipped. */
-export function parseFragment(text: string, file: string): FragmentLine[] {
-  const out: FragmentLine[] = [];
-  text.split("\n").forEach((raw, i) => {
-    const l = raw.trim();
-    if (l === "") return;
-    const off = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/.exec(l);
-    if (off) return out.push({ symbol: off[1]!, value: "n", line: i + 1 });
-    if (l.startsWith("#")) return;
-    const m = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/.exec(l);
-    if (!m) {
-      throw new UserError(`expected CONFIG_NAME=value or "# CONFIG_NAME is not set"`, {
-        location: { file, line: i + 1, col: 1 },
-      });
-    }
-    out.push({ symbol: m[1]!, value: m[2]!, line: i + 1 });
-  });
-  return out;
-}
-
-/** The value of each symbol in a .config (`n` for "is not set"). */
-export function parseDotConfig(text: string): Map<string, string> {
-  const values = new Map<string, string>();
-  for (const l of text.split("\n")) {
-    const off = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/.exec(l);
-    if (off) values.set(off[1]!, "n");
-    const m = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/.exec(l);
-    if (m) values.set(m[1]!, m[2]!);
-  }
-  return values;
-}
-
-/** Fragment lines that the final .config does not honour (a dependency missing, a typo). */
-export function unmetFragmentLines(
-  fragment: readonly FragmentLine[],
-  dotConfig: string,
-): { line: number; message: string }[] {
-  const values = parseDotConfig(dotConfig);
-  return fragment.flatMap((f) => {
-    const got = values.get(f.symbol) ?? "n";
-    if (got === f.value) return [];
-    const has = got === "n" ? "leaves it unset" : `has ${f.symbol}=${got}`;
-    return [
-      { line: f.line, message: `${f.symbol}=${f.value} did not survive olddefconfig (the .config ${has})` },
-    ];
-  });
-}
-
 export interface LinuxBuild {
   tarball: string;
   fragmentText: string;
   /** The fragment as the user should see it in messages (repo-relative). */
   fragmentFile: string;
   jobs: number;
+  /** The persistent kernel tree; the caller holds its lock. */
+  work: WorkTree;
+  /** The Kconfig engine's persistent $(shell,...) probe cache, or null for none. */
+  probeCache: string | null;
+  /** Tells the user what happened (`keel: linux rootvm: ...`). */
+  say: (line: string) => void;
 }
 
+/** How a kernel build went, for logs, tests and the benchmark. */
+export interface LinuxOutcome {
+  /** The work tree was (re)made from the tarball: a cold build. */
+  fresh: boolean;
+  /** Symbols whose include/config stamp was touched (all set symbols in a fresh tree). */
+  changedSymbols: string[];
+  /** Time Keel's Kconfig engine took, probes included, in ms. */
+  configureMs: number;
+}
+
+const SHOW_SYMBOLS = 12;
+
 /**
- * Builds into `entryDir` (a cache entry being written): `Image` and `config`. `work` is a scratch folder
- * (removed by the caller).
+ * Builds into `entryDir` (a cache entry being written): `Image` and `config`, in `b.work`'s tree: made from
+ * the tarball when it is missing or was left by a failed or interrupted build, otherwise reconfigured in
+ * place so that `make` recompiles only what the changed symbols affect.
  */
 export async function buildLinux(
   b: LinuxBuild,
-  work: string,
   entryDir: string,
-  sub: SubBuild,
-): Promise<void> {
-  await mkdir(work, { recursive: true });
-  await sub.run(
-    "extract the kernel source",
-    ["tar", "-xf", b.tarball, "-C", work, "--strip-components=1"],
-    work,
-  );
-  const make = (...args: string[]): string[] => [
-    "make",
-    "ARCH=riscv",
-    `CROSS_COMPILE=${LINUX_CROSS}`,
-    ...args,
-  ];
-  await sub.run("make tinyconfig", make("tinyconfig"), work, KBUILD_ENV);
-  const fragment = parseFragment(b.fragmentText, b.fragmentFile);
-  const base = await readFile(join(work, ".config"), "utf8");
-  await writeFile(join(work, ".config"), `${base}\n# keel: ${b.fragmentFile}\n${b.fragmentText}\n`);
-  await sub.run("make olddefconfig", make("olddefconfig"), work, KBUILD_ENV);
-  const final = await readFile(join(work, ".config"), "utf8");
-  const [first, ...rest] = unmetFragmentLines(fragment, final);
-  if (first) {
-    throw new UserError(first.message, {
-      location: { file: b.fragmentFile, line: first.line, col: 1 },
-      details: rest.map((u) => `${b.fragmentFile}:${u.line}:1: ${u.message}`),
-    });
+  sub: Pick<SubBuild, "run" | "note">,
+): Promise<LinuxOutcome> {
+  const tree = b.work.tree;
+  const before = await b.work.state();
+  const fresh = before?.state !== "ready";
+  if (fresh) {
+    if (before) b.say("the kernel work tree was left by a failed or interrupted build; making it afresh");
+    await b.work.discard();
+    await mkdir(tree, { recursive: true });
+    await sub.run(
+      "extract the kernel source",
+      ["tar", "-xf", b.tarball, "-C", tree, "--strip-components=1"],
+      tree,
+    );
+    await b.work.setState("ready", "extracted"); // a sound tree, even if the configuration below fails
   }
-  await sub.run(`make -j${b.jobs} Image`, make(`-j${b.jobs}`, "Image"), work, KBUILD_ENV);
-  await copyFile(join(work, "arch/riscv/boot/Image"), join(entryDir, "Image"));
-  await copyFile(join(work, ".config"), join(entryDir, "config"));
-  await rm(work, { recursive: true, force: true });
+
+  const started = performance.now();
+  const manifest = join(b.work.dir, "probes.json");
+  const { kernel, probes } = await configureTree(
+    tree,
+    { file: b.fragmentFile, text: b.fragmentText },
+    b.probeCache,
+    manifest,
+  );
+  const sync = syncConfig(kernel, await readAutoConf(tree));
+  const configureMs = performance.now() - started;
+  for (const w of kernel.warnings) sub.note(w.trimEnd());
+
+  await b.work.setState("building", b.fragmentFile);
+  const wrote = await writeSyncConfig(tree, sync);
+  const n = wrote.touched.length;
+  const shown = wrote.touched.slice(0, SHOW_SYMBOLS).join(" ") + (n > SHOW_SYMBOLS ? " ..." : "");
+  b.say(
+    `configured by Keel's Kconfig engine in ${(configureMs / 1000).toFixed(1)} s ` +
+      `(probes: ${probes.ran} run, ${probes.cached} cached); ` +
+      (fresh ? `fresh work tree, ${n} symbols set` : `${n} symbol(s) changed${n ? `: ${shown}` : ""}`),
+  );
+  const stamps = fresh ? `${n} stamps made` : `stamps touched: ${wrote.touched.join(" ") || "none"}`;
+  sub.note(`configured; files written: ${wrote.written.join(" ") || "none"}; ${stamps}`);
+
+  await sub.run(`make -j${b.jobs} Image`, make(`-j${b.jobs}`, "Image"), tree, KBUILD_ENV);
+  // Kbuild builds scripts/kconfig/conf only to run syncconfig: its absence proves it took Keel's files.
+  if (existsSync(join(tree, "scripts", "kconfig", "conf"))) {
+    throw new Error(
+      `Kbuild built and ran its own conf in ${tree}: it did not accept the configuration files Keel wrote (a Keel bug; the work tree will be made afresh)`,
+    );
+  }
+  await copyFile(join(tree, "arch", LINUX_ARCH, "boot", "Image"), join(entryDir, "Image"));
+  await copyFile(join(tree, ".config"), join(entryDir, "config"));
+  await b.work.setState("ready", b.fragmentFile);
+  return { fresh, changedSymbols: wrote.touched, configureMs };
+}
+
+/**
+ * Configures the kernel tree `tree` (an in-tree build: $(srctree) is ".") with Keel's Kconfig engine, as
+ * `make tinyconfig`, merging `fragment`, `make olddefconfig` would; $(shell,...) probes go through the
+ * engine's persistent probe cache (`probeCache`) and are warmed concurrently (`manifest`: the probe list of
+ * the last run). Nothing is written into the tree.
+ */
+export async function configureTree(
+  tree: string,
+  fragment: { file: string; text: string },
+  probeCache: string | null,
+  manifest: string | null,
+): Promise<{ kernel: KernelConfig; probes: ProbeStats }> {
+  const versionProbe = new Prober({ cwd: tree, env: process.env, cacheDir: probeCache });
+  const env = kbuildConfigEnv({
+    arch: LINUX_ARCH,
+    cross: LINUX_CROSS,
+    srctree: ".",
+    kernelVersion: kernelVersion(await readFile(join(tree, "Makefile"), "utf8")),
+    ccVersionText:
+      versionProbe.answer(`LC_ALL=C ${LINUX_CROSS}gcc --version 2>/dev/null`).split("\n")[0] ?? "",
+  });
+  const prober = new Prober({ cwd: tree, env: { ...process.env, ...env }, cacheDir: probeCache });
+  const kconfigTree: LoadOptions = { file: "Kconfig", fs: memoFs(treeFs(tree)), env, shell: prober.runner };
+  await warmProbes(kconfigTree, prober, manifest);
+  const kernel = configureKernel(kconfigTree, await tinyInputs(tree, LINUX_ARCH), fragment);
+  saveProbeManifest(manifest, prober);
+  return { kernel, probes: prober.stats };
+}
+
+/** `make ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- <args>` */
+export function make(...args: string[]): string[] {
+  return ["make", `ARCH=${LINUX_ARCH}`, `CROSS_COMPILE=${LINUX_CROSS}`, ...args];
 }

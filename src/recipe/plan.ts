@@ -6,6 +6,7 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import type { ContentCache } from "../cache/store.ts";
 import { cacheKey, hashFile } from "../cache/store.ts";
+import { createHash } from "node:crypto";
 import type { ActionContext, Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
 import { formatElapsed } from "../graph/status.ts";
@@ -18,6 +19,7 @@ import { UserError } from "../util/errors.ts";
 import { BUSYBOX_RECIPE_VERSION, BUSYBOX_SOURCE_VERSION, buildBusybox, fetchSource } from "./busybox.ts";
 import { buildLinux, KBUILD_ENV, LINUX_CROSS, LINUX_RECIPE_VERSION } from "./linux.ts";
 import { exclusive, SubBuild } from "./run.ts";
+import { WorkTree } from "./worktree.ts";
 
 export type RecipeGuest = Extract<GuestManifest, { kind: "recipe" }>;
 
@@ -93,6 +95,15 @@ async function cached(
   });
 }
 
+/**
+ * The kernel work tree's name: one per source tarball and toolchain (and recipe version), shared by every
+ * fragment, so a fragment change reuses the tree's objects.
+ */
+export function linuxWorkName(tarballSha256: string, crossIdentity: string): string {
+  const tc = createHash("sha256").update(`${LINUX_RECIPE_VERSION}\n${crossIdentity}`).digest("hex");
+  return `linux-${tarballSha256.slice(0, 12)}-${tc.slice(0, 12)}`;
+}
+
 export function planRecipeGuest(p: RecipePlanInput): { steps: Step[]; elf: string; initramfs: string } {
   const { guest: g, host, root } = p;
   const dir = join(root, g.dir);
@@ -114,22 +125,45 @@ export function planRecipeGuest(p: RecipePlanInput): { steps: Step[]; elf: strin
     identity: [LINUX_RECIPE_VERSION, `${g.linux.package} ${host.linuxVersion}`, host.crossIdentity],
     action: async (ctx) => {
       const fragmentText = await readFile(fragment, "utf8");
+      const tarball = await hashFile(g.linux.tarball);
       const material = {
         recipe: LINUX_RECIPE_VERSION,
         package: `${g.linux.package} ${host.linuxVersion}`,
-        tarball: await hashFile(g.linux.tarball),
+        tarball,
         fragment: fragmentText,
         toolchain: host.crossIdentity,
         env: KBUILD_ENV,
       };
-      const entry = await cached(ctx, host.cache, `linux ${g.name}`, material, logDir, (out, work, sub) =>
-        buildLinux(
-          { tarball: g.linux.tarball, fragmentText, fragmentFile: relative(root, fragment), jobs: host.jobs },
-          work,
-          out,
-          sub,
-        ),
-      );
+      const what = `linux ${g.name}`;
+      const entry = await cached(ctx, host.cache, what, material, logDir, (out, _scratch, sub) => {
+        const work = new WorkTree(host.cache.root, linuxWorkName(tarball, host.crossIdentity));
+        const say = (l: string): void => {
+          ctx.log?.(`keel: ${what}: ${l}`);
+          sub.note(l);
+        };
+        return work.locked(
+          async () => {
+            await buildLinux(
+              {
+                tarball: g.linux.tarball,
+                fragmentText,
+                fragmentFile: relative(root, fragment),
+                jobs: host.jobs,
+                work,
+                probeCache: join(host.cache.root, "kconfig-probes"),
+                say,
+              },
+              out,
+              sub,
+            );
+          },
+          {
+            signal: ctx.signal,
+            waiting: (pid) =>
+              say(`waiting for the kernel work tree ${work.dir} (process ${pid} is using it)`),
+          },
+        );
+      });
       await exportEntry(ctx, entry, [image, kconfig]);
     },
   });
