@@ -20,6 +20,7 @@ import {
   olddefconfig,
   readConfig,
   savedefconfig,
+  tinyconfig,
   treeFs,
   writeConfig,
   type CommandResult,
@@ -41,6 +42,7 @@ export const KCONFIG_COMMANDS = [
   "allyesconfig",
   "allmodconfig",
   "alldefconfig",
+  "tinyconfig",
   "menuconfig",
 ] as const;
 export type KconfigCommand = (typeof KCONFIG_COMMANDS)[number];
@@ -418,6 +420,8 @@ async function run(a: KconfigArgs, print: (l: string) => void): Promise<number> 
       return finish(allmodconfig(s.tree, allconfig(a, s)));
     case "alldefconfig":
       return finish(alldefconfig(s.tree, allconfig(a, s)));
+    case "tinyconfig":
+      return finish(tinyconfig(s.tree, ...tinyInputs(a, s.env)));
     case "savedefconfig": {
       const r = savedefconfig(s.tree, { name: s.configName, text: readIfExists(s.configPath) ?? "" });
       warn(r);
@@ -463,6 +467,30 @@ async function run(a: KconfigArgs, print: (l: string) => void): Promise<number> 
       return 0;
     }
   }
+}
+
+/**
+ * `make tinyconfig`'s inputs in the tree: kernel/configs/tiny-base.config (allnoconfig's KCONFIG_ALLCONFIG)
+ * and the fragments the `tiny.config` target merges: kernel/configs/tiny.config and
+ * arch/$SRCARCH/configs/tiny.config, those that exist.
+ */
+function tinyInputs(a: KconfigArgs, env: Record<string, string | undefined>): [ConfigInput, ConfigInput[]] {
+  const inTree = (name: string): ConfigInput | undefined => {
+    const text = readIfExists(join(a.tree, name));
+    return text === undefined ? undefined : { name, text };
+  };
+  const baseName = "kernel/configs/tiny-base.config";
+  const base = inTree(baseName);
+  if (!base) throw new UserError(`tinyconfig needs ${baseName} in ${a.tree}`);
+  const arch = env["SRCARCH"];
+  const names = ["kernel/configs/tiny.config", ...(arch ? [`arch/${arch}/configs/tiny.config`] : [])];
+  const frags = names.map(inTree).filter((f): f is ConfigInput => f !== undefined);
+  if (frags.length === 0) {
+    throw new UserError(
+      `tinyconfig: no ${names.join(" or ")} in ${a.tree} (no configuration for this target)`,
+    );
+  }
+  return [base, frags];
 }
 
 /** KCONFIG_ALLCONFIG: a file name, or 1/"" for all<mode>.config / all.config in the object tree. */

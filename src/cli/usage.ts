@@ -74,6 +74,9 @@ Commands:
                     ./defconfig; FILE may also name configs/FILE in the tree)
   savedefconfig [FILE]  the minimal defconfig for .config (default: defconfig)
   allnoconfig, allyesconfig, allmodconfig, alldefconfig
+  tinyconfig        make tinyconfig: allnoconfig with kernel/configs/tiny-base.config, then
+                    kernel/configs/tiny.config and arch/$SRCARCH/configs/tiny.config merged in,
+                    then olddefconfig
   menuconfig        full-screen menus: toggle, edit values, help (?), search (/), save
 
 Options:
