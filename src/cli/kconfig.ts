@@ -5,9 +5,19 @@
 // CROSS_COMPILE and LLVM as make derives them. Outputs are written atomically and only when they change.
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readSync, renameSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createHash } from "node:crypto";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { cacheDir } from "../cache/store.ts";
 import {
   alldefconfig,
@@ -29,7 +39,10 @@ import {
   type LoadOptions,
 } from "../kconfig/index.ts";
 import { runConf, type ConfIo } from "../kconfig/conf.ts";
+import { treeFileId } from "../kconfig/node.ts";
 import { memoFs, Prober, saveProbeManifest, warmProbes } from "../kconfig/probes.ts";
+import { SNAPSHOT_VERSION } from "../kconfig/snapshot.ts";
+import { fileTreeCache } from "../kconfig/treecache.ts";
 import { UserError } from "../util/errors.ts";
 
 export const KCONFIG_COMMANDS = [
@@ -195,6 +208,32 @@ export function linuxEnv(
   return out;
 }
 
+/**
+ * The identity of the running engine, part of the tree cache's key: the bundle's size and mtime, or, when
+ * running from source (tsx), those of every engine source file.
+ */
+function engineId(): string {
+  const self = fileURLToPath(import.meta.url);
+  const files = self.endsWith(".ts")
+    ? [
+        self,
+        ...readdirSync(join(dirname(self), "..", "kconfig")).map((f) =>
+          join(dirname(self), "..", "kconfig", f),
+        ),
+      ]
+    : [self];
+  return files
+    .map((f) => {
+      try {
+        const st = statSync(f);
+        return `${f}:${st.size}:${st.mtimeMs}`;
+      } catch {
+        return `${f}:-`;
+      }
+    })
+    .join(";");
+}
+
 /** Writes `text` to `path` atomically (temp file + rename), only when the content differs. */
 export function writeIfChanged(path: string, text: string, backup = false): boolean {
   let old: string | undefined;
@@ -242,12 +281,21 @@ async function session(a: KconfigArgs): Promise<Session> {
   const runEnv = env as NodeJS.ProcessEnv;
   const runner = new Prober({ cwd: a.objtree, env: runEnv, cacheDir: probeDir });
   const fs = memoFs(treeFs(a.tree, a.objtree));
+  // The parsed tree is kept beside the probes (and off with them): valid while the files, the
+  // environment and the probes' outputs are those recorded.
+  const treeKey = createHash("sha256")
+    .update(JSON.stringify([SNAPSHOT_VERSION, engineId(), a.tree, a.file, a.objtree]))
+    .digest("hex");
+  const cache = a.probeCache
+    ? fileTreeCache(join(keelCache, "kconfig-trees"), treeKey.slice(0, 32), treeFileId(a.tree, a.objtree))
+    : undefined;
   const tree: LoadOptions = {
     file: a.file,
     fs,
     env,
     shell: runner.runner,
     info: (l) => process.stdout.write(`${l}\n`),
+    ...(cache && { cache }),
   };
   const configName = env["KCONFIG_CONFIG"] || ".config";
   const idHash = createHash("sha256")
@@ -256,10 +304,17 @@ async function session(a: KconfigArgs): Promise<Session> {
   const manifest = probeDir ? join(probeDir, `manifest-${idHash.slice(0, 32)}.json`) : null;
   const t0 = performance.now();
   await warmProbes(tree, runner, manifest);
-  if (process.env["KEEL_KCONFIG_TIMING"])
+  if (process.env["KEEL_KCONFIG_TIMING"]) {
     process.stderr.write(
       `kconfig: probes warmed in ${(performance.now() - t0).toFixed(0)} ms (ran ${runner.stats.ran}, cached ${runner.stats.cached}, pre-pass rounds ${runner.stats.rounds})\n`,
     );
+    process.on("exit", () => {
+      const st = cache?.stats;
+      process.stderr.write(
+        `kconfig: tree cache ${!st ? "off" : st.hit ? "hit" : `miss (${st.miss})${st.stored ? ", stored" : ""}`}, ${(performance.now() - t0).toFixed(0)} ms after the probes started\n`,
+      );
+    });
+  }
   return {
     tree,
     env,

@@ -6,6 +6,7 @@ import { Finalizer } from "./finalize.ts";
 import { Macros, type ShellRunner } from "./macro.ts";
 import { formatWarning, type MenuNode, type Sym, SymbolTable } from "./model.ts";
 import { Parser } from "./parser.ts";
+import type { LoadRecord } from "./snapshot.ts";
 import type { KconfigFs } from "./stream.ts";
 import { UserError } from "../util/errors.ts";
 
@@ -20,6 +21,18 @@ export interface LoadOptions {
   info?: (line: string) => void;
   /** A speculative parse whose $(shell,...) answers may be made up: $(error-if,...) is ignored. */
   speculative?: boolean;
+  /** Where loaded trees are kept across runs (see snapshot.ts); without it every load parses. */
+  cache?: KconfigCache;
+}
+
+/**
+ * A store of loaded trees. `load` returns a tree stored for the same options when everything its record
+ * lists still reads the same (the caller's check: files, environment, probe outputs); `store` is offered
+ * each tree loaded from source, before anything evaluates it.
+ */
+export interface KconfigCache {
+  load(opts: LoadOptions): { kconfig: Kconfig; record: LoadRecord } | undefined;
+  store(kconfig: Kconfig, record: LoadRecord): void;
 }
 
 /** A parsed, finalized Kconfig tree with its current symbol values. */
@@ -98,8 +111,67 @@ function parseTree(opts: LoadOptions, warnings: string[]) {
   return { parsed, symbols, macros, warn };
 }
 
-/** Parses a whole tree; throws a UserError listing every `file:line: error: ...`. */
+/**
+ * Parses a whole tree; throws a UserError listing every `file:line: error: ...`. With `opts.cache`, a tree
+ * stored earlier is used when the cache vouches for it (its $(info,...) lines are replayed), and a tree
+ * parsed here is offered to the cache.
+ */
 export function loadKconfig(opts: LoadOptions): Kconfig {
+  const cache = opts.speculative ? undefined : opts.cache;
+  if (!cache) return parseAndCheck(opts);
+  const hit = cache.load(opts);
+  if (hit) {
+    for (const l of hit.record.info) opts.info?.(l);
+    return hit.kconfig;
+  }
+  const record: LoadRecord = { files: [], env: [], shell: [], info: [] };
+  const kc = parseAndCheck(recording(opts, record));
+  cache.store(kc, record);
+  return kc;
+}
+
+/** `opts` with every file, environment variable, probe and $(info,...) line the load uses noted in `record`. */
+function recording(opts: LoadOptions, record: LoadRecord): LoadOptions {
+  const files = new Set<string>();
+  const envSeen = new Set<string>();
+  const env = opts.env ?? {};
+  const shell = opts.shell;
+  return {
+    ...opts,
+    fs: {
+      read(name) {
+        if (!files.has(name)) {
+          files.add(name);
+          record.files.push(name);
+        }
+        return opts.fs.read(name);
+      },
+    },
+    env: new Proxy(env, {
+      get(target, name) {
+        const value = target[name as string];
+        if (typeof name === "string" && !envSeen.has(name)) {
+          envSeen.add(name);
+          record.env.push([name, value ?? null]);
+        }
+        return value;
+      },
+    }),
+    ...(shell && {
+      shell: (cmd: string): string => {
+        const out = shell(cmd);
+        record.shell.push([cmd, out]);
+        return out;
+      },
+    }),
+    info: (line) => {
+      record.info.push(line);
+      opts.info?.(line);
+    },
+  };
+}
+
+function parseAndCheck(opts: LoadOptions): Kconfig {
   const warnings: string[] = [];
   const { parsed, symbols, macros, warn } = parseTree(opts, warnings);
   if (parsed.errors.length) throw kconfigError(parsed.errors);
