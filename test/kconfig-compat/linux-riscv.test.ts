@@ -6,8 +6,7 @@
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   alldefconfig,
@@ -26,6 +25,7 @@ import { warmProbes } from "../../src/kconfig/probes.ts";
 import {
   CROSS,
   LINUX_SRC,
+  PREPARED,
   prepareLinux,
   readRef,
   readSrc,
@@ -102,8 +102,12 @@ test("the root VM's kernel configuration: tinyconfig + guests/rootvm/linux.fragm
   assert.equal(r.config, readFileSync(join(frag.dir, ".config"), "utf8"));
 });
 
+// Its object tree and its probe and tree caches persist beside the references, so a warm `keel test`
+// answers the probes from the cache and decodes the stored tree; each run writes its own KCONFIG_CONFIG.
 test("keel kconfig ARCH=riscv tinyconfig writes make tinyconfig's .config", () => {
-  const o = mkdtempSync(join(tmpdir(), "keel-kconfig-tiny-"));
+  const o = join(PREPARED, "cli-obj");
+  mkdirSync(o, { recursive: true });
+  const name = `tiny-${process.pid}.config`;
   try {
     const repo = join(import.meta.dirname, "..", "..");
     const main = join(repo, "src", "cli", "main.ts");
@@ -119,19 +123,27 @@ test("keel kconfig ARCH=riscv tinyconfig writes make tinyconfig's .config", () =
         `O=${o}`,
         "ARCH=riscv",
         `CROSS_COMPILE=${CROSS}`,
+        `KCONFIG_CONFIG=${name}`,
         "tinyconfig",
       ],
       {
         cwd: repo,
         encoding: "utf8",
-        env: { ...process.env, KEEL_CACHE_DIR: join(o, "cache") },
+        env: { ...process.env, KEEL_CACHE_DIR: join(PREPARED, "cli-cache"), KEEL_KCONFIG_TIMING: "1" },
         timeout: 120_000,
       },
     );
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /configuration written to \.config/);
-    assert.equal(readFileSync(join(o, ".config"), "utf8"), readRef("tinyconfig"));
+    assert.match(r.stdout, new RegExp(`configuration written to ${name.replace(/\./g, "\\.")}`));
+    assert.equal(readFileSync(join(o, name), "utf8"), readRef("tinyconfig"));
+    process.stdout.write(
+      r.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("kconfig:"))
+        .join("\n") + "\n",
+    );
   } finally {
-    rmSync(o, { recursive: true, force: true });
+    rmSync(join(o, name), { force: true });
+    rmSync(join(o, `${name}.old`), { force: true });
   }
 });
