@@ -94,7 +94,6 @@ export function encodeSnapshot(kc: Kconfig, record: LoadRecord): Uint8Array {
   const syms = new Numbering<Sym>();
   const menus = new Numbering<MenuNode>();
   const props = new Numbering<Prop>();
-  const exprs = new Numbering<Expr>();
   // Strings are written in order without looking them up (a big Map costs more than the repeats),
   // except file names, which repeat on every menu node and property.
   const strings: string[] = [];
@@ -109,129 +108,99 @@ export function encodeSnapshot(kc: Kconfig, record: LoadRecord): Uint8Array {
     if (i === undefined) fileIds.set(x, (i = str(x)));
     return i;
   };
-  // Expressions are numbered children first, so decoding builds each from ones already built.
+  // One pass: each object's row is written when the walk reaches it, and every reference numbers its
+  // target on first sight (one Map operation per reference). Expressions are written children first,
+  // so decoding builds each from ones already built.
+  const exprIds = new Map<Expr, number>();
+  const exprRows: number[] = [];
   const expr = (e: Expr | null): number => {
     if (e === null) return -1;
-    const known = exprs.ids.get(e);
+    const known = exprIds.get(e);
     if (known !== undefined) return known;
     switch (e.k) {
       case "sym":
-        syms.id(e.sym);
+        exprRows.push(0, syms.id(e.sym));
         break;
-      case "not":
-        expr(e.e);
+      case "not": {
+        const x = expr(e.e);
+        exprRows.push(1, x);
         break;
+      }
       case "and":
-      case "or":
-        expr(e.l);
-        expr(e.r);
+      case "or": {
+        const l = expr(e.l);
+        const r = expr(e.r);
+        exprRows.push(e.k === "and" ? 2 : 3, l, r);
         break;
+      }
       case "cmp":
-        syms.id(e.l);
-        syms.id(e.r);
+        exprRows.push(4, OPS.indexOf(e.op), syms.id(e.l), syms.id(e.r));
     }
-    return exprs.id(e);
+    const id = exprIds.size;
+    exprIds.set(e, id);
+    return id;
   };
 
   const table = kc.symbols;
   const consts = [syms.id(table.yes), syms.id(table.mod), syms.id(table.no)];
+  const bucketRows: number[] = [];
   const buckets = table.bucketEntries();
-  for (const [, list] of buckets) for (const s of list) syms.id(s);
+  for (const [h, list] of buckets) {
+    bucketRows.push(h, list.length);
+    for (const x of list) bucketRows.push(syms.id(x));
+  }
   const root = menus.id(kc.root);
   const modules = syms.id(kc.modules);
-  // Number everything reachable; each list grows while it is walked.
+
+  const symRows: number[] = [];
+  const symRefs: number[] = [];
+  const menuRows: number[] = [];
+  const menuRefs: number[] = [];
+  const propRows: number[] = [];
+  // Each list grows while it is walked.
   for (
     let si = 0, mi = 0, pi = 0;
     si < syms.list.length || mi < menus.list.length || pi < props.list.length;
   ) {
     for (; si < syms.list.length; si++) {
       const s = syms.list[si]!;
-      syms.id(s.curr.choice);
-      syms.id(s.user.choice);
-      expr(s.dirDep.expr);
-      expr(s.revDep.expr);
-      expr(s.implied.expr);
-      for (const p of s.props) props.id(p);
-      for (const c of s.choiceValues) syms.id(c);
-      syms.id(s.choice);
-      for (const m of s.menus) menus.id(m);
+      symRows.push(SYM_TYPES.indexOf(s.type), s.flags, str(s.name));
+      symRows.push(s.curr.tri, str(s.curr.val), s.user.tri, str(s.user.val), s.auto.tri, str(s.auto.val));
+      symRows.push(s.visible, s.dirDep.tri, s.revDep.tri, s.implied.tri);
+      symRefs.push(syms.id(s.curr.choice), syms.id(s.user.choice));
+      symRefs.push(expr(s.dirDep.expr), expr(s.revDep.expr), expr(s.implied.expr));
+      symRefs.push(s.props.length);
+      for (const p of s.props) symRefs.push(props.id(p));
+      symRefs.push(s.choiceValues.length);
+      for (const c of s.choiceValues) symRefs.push(syms.id(c));
+      symRefs.push(syms.id(s.choice));
+      symRefs.push(s.menus.length);
+      for (const m of s.menus) symRefs.push(menus.id(m));
     }
     for (; mi < menus.list.length; mi++) {
       const m = menus.list[mi]!;
-      syms.id(m.sym);
-      props.id(m.prompt);
-      expr(m.dep);
-      expr(m.visibility);
-      menus.id(m.parent);
-      menus.id(m.list);
-      menus.id(m.next);
+      menuRows.push(syms.id(m.sym), expr(m.dep), expr(m.visibility), str(m.help));
+      menuRows.push(KINDS.indexOf(m.kind), file(m.file), m.line);
+      menuRefs.push(props.id(m.prompt), menus.id(m.parent), menus.id(m.list), menus.id(m.next));
     }
     for (; pi < props.list.length; pi++) {
       const p = props.list[pi]!;
-      expr(p.expr);
-      if (p.range) {
-        syms.id(p.range[0]);
-        syms.id(p.range[1]);
-      }
-      expr(p.visible);
-      menus.id(p.menu);
+      propRows.push(PROP_TYPES.indexOf(p.type), expr(p.expr));
+      propRows.push(p.range ? syms.id(p.range[0]) : -1, p.range ? syms.id(p.range[1]) : -1);
+      propRows.push(expr(p.visible), p.visibleTri, str(p.text), menus.id(p.menu), file(p.file), p.line);
     }
   }
 
-  const out: number[] = [MAGIC, SNAPSHOT_VERSION];
-  out.push(syms.list.length, exprs.list.length, props.list.length, menus.list.length, buckets.length);
-  out.push(...consts, root, modules);
-  for (const s of syms.list) {
-    out.push(SYM_TYPES.indexOf(s.type), s.flags, str(s.name));
-    out.push(s.curr.tri, str(s.curr.val), s.user.tri, str(s.user.val), s.auto.tri, str(s.auto.val));
-    out.push(s.visible, s.dirDep.tri, s.revDep.tri, s.implied.tri);
-  }
-  for (const e of exprs.list) {
-    switch (e.k) {
-      case "sym":
-        out.push(0, syms.id(e.sym));
-        break;
-      case "not":
-        out.push(1, exprs.id(e.e));
-        break;
-      case "and":
-        out.push(2, exprs.id(e.l), exprs.id(e.r));
-        break;
-      case "or":
-        out.push(3, exprs.id(e.l), exprs.id(e.r));
-        break;
-      case "cmp":
-        out.push(4, OPS.indexOf(e.op), syms.id(e.l), syms.id(e.r));
-    }
-  }
-  for (const m of menus.list) {
-    out.push(syms.id(m.sym), exprs.id(m.dep), exprs.id(m.visibility), str(m.help));
-    out.push(KINDS.indexOf(m.kind), file(m.file), m.line);
-  }
-  for (const p of props.list) {
-    out.push(PROP_TYPES.indexOf(p.type), exprs.id(p.expr));
-    out.push(p.range ? syms.id(p.range[0]) : -1, p.range ? syms.id(p.range[1]) : -1);
-    out.push(exprs.id(p.visible), p.visibleTri, str(p.text), menus.id(p.menu), file(p.file), p.line);
-  }
-  for (const s of syms.list) {
-    out.push(syms.id(s.curr.choice), syms.id(s.user.choice));
-    out.push(exprs.id(s.dirDep.expr), exprs.id(s.revDep.expr), exprs.id(s.implied.expr));
-    out.push(s.props.length);
-    for (const p of s.props) out.push(props.id(p));
-    out.push(s.choiceValues.length);
-    for (const c of s.choiceValues) out.push(syms.id(c));
-    out.push(syms.id(s.choice));
-    out.push(s.menus.length);
-    for (const m of s.menus) out.push(menus.id(m));
-  }
-  for (const m of menus.list) {
-    out.push(props.id(m.prompt), menus.id(m.parent), menus.id(m.list), menus.id(m.next));
-  }
-  for (const [h, list] of buckets) {
-    out.push(h, list.length);
-    for (const x of list) out.push(syms.id(x));
-  }
-
+  const head = [
+    MAGIC,
+    SNAPSHOT_VERSION,
+    syms.list.length,
+    exprIds.size,
+    props.list.length,
+    menus.list.length,
+  ];
+  head.push(buckets.length, ...consts, root, modules);
+  const parts = [head, symRows, exprRows, menuRows, propRows, symRefs, menuRefs, bucketRows];
   const meta: Meta = {
     v: SNAPSHOT_VERSION,
     files: [...kc.files],
@@ -240,21 +209,25 @@ export function encodeSnapshot(kc: Kconfig, record: LoadRecord): Uint8Array {
     record,
   };
   const joined = strings.join("\0");
-  if (joined.split("\0").length !== strings.length) throw new Error("kconfig snapshot: a string holds NUL");
+  let nuls = 0;
+  for (let i = joined.indexOf("\0"); i >= 0; i = joined.indexOf("\0", i + 1)) nuls++;
+  if (nuls !== Math.max(0, strings.length - 1)) throw new Error("kconfig snapshot: a string holds NUL");
   const text = Buffer.from(joined, "utf8");
   const json = Buffer.from(JSON.stringify(meta), "utf8");
   const pad = (n: number): number => (n + 3) & ~3;
-  const buf = Buffer.alloc(8 + pad(text.length) + pad(json.length) + out.length * 4);
+  const count = parts.reduce((n, p) => n + p.length, 0);
+  const buf = Buffer.alloc(8 + pad(text.length) + pad(json.length) + count * 4);
   buf.writeUInt32LE(text.length, 0);
   buf.writeUInt32LE(json.length, 4);
   text.copy(buf, 8);
   json.copy(buf, 8 + pad(text.length));
-  const ints = new Int32Array(
-    buf.buffer,
-    buf.byteOffset + 8 + pad(text.length) + pad(json.length),
-    out.length,
-  );
-  ints.set(out);
+  // Buffer.alloc is never pooled: the Int32 view is 4-byte aligned.
+  const ints = new Int32Array(buf.buffer, buf.byteOffset + 8 + pad(text.length) + pad(json.length), count);
+  let at = 0;
+  for (const p of parts) {
+    ints.set(p, at);
+    at += p.length;
+  }
   return buf;
 }
 
