@@ -311,7 +311,7 @@ async function session(a: KconfigArgs): Promise<Session> {
     process.on("exit", () => {
       const st = cache?.stats;
       process.stderr.write(
-        `kconfig: tree cache ${!st ? "off" : st.hit ? "hit" : `miss (${st.miss})${st.stored ? ", stored" : ""}`}, ${(performance.now() - t0).toFixed(0)} ms after the probes started\n`,
+        `kconfig: tree cache ${!st ? "off" : st.hit ? "hit" : `miss (${st.miss})${st.stored ? ", stored" : ""}`}, probes run in all ${runner.stats.ran}, ${(performance.now() - t0).toFixed(0)} ms after the probes started\n`,
       );
     });
   }

@@ -7,7 +7,7 @@ import { Macros, type ShellRunner } from "./macro.ts";
 import { formatWarning, type MenuNode, type Sym, SymbolTable } from "./model.ts";
 import { Parser } from "./parser.ts";
 import type { LoadRecord } from "./snapshot.ts";
-import type { KconfigFs } from "./stream.ts";
+import { TokenStream, type KconfigFs } from "./stream.ts";
 import { UserError } from "../util/errors.ts";
 
 export interface LoadOptions {
@@ -84,6 +84,60 @@ export class Kconfig {
  */
 export function parseOnly(opts: LoadOptions): string[] {
   return parseTree(opts, []).parsed.errors;
+}
+
+/**
+ * What the probe pre-pass needs, cheaper than a parse: the macro language evaluated in order across the
+ * `source`d files, with no symbols or menus built. Every token is still read (so every word and string is
+ * expanded, as the parser would), assignments are made and `source` statements followed; help texts are
+ * skipped. Errors end the scan: the real load reports them.
+ */
+export function scanMacros(opts: LoadOptions): void {
+  const at: { ts?: TokenStream } = {};
+  const macros = new Macros({
+    env: opts.env ?? {},
+    shell: opts.shell ?? (() => ""),
+    info: opts.info ?? (() => {}),
+    warn: () => {},
+    file: () => at.ts?.current?.file ?? "",
+    line: () => at.ts?.current?.line ?? 0,
+    speculative: opts.speculative ?? false,
+  });
+  const ts = (at.ts = new TokenStream(opts.fs, macros, () => {}));
+  if (!ts.push(opts.file ?? "Kconfig")) return;
+  try {
+    let lineStart = true;
+    for (;;) {
+      const t = ts.next();
+      if (t.t === "eof") return;
+      if (t.t === "eol") {
+        lineStart = true;
+        continue;
+      }
+      if (!lineStart) continue;
+      lineStart = false;
+      if (t.t === "word") {
+        const op = ts.peek().t;
+        if (op !== "=" && op !== ":=" && op !== "+=") continue;
+        ts.next();
+        const value = ts.peek().t === "assignval" ? ts.next().s : "";
+        macros.assign(t.s, op, value);
+      } else if (t.t === "source" || t.t === "rsource" || t.t === "osource" || t.t === "orsource") {
+        const name = ts.next();
+        if (name.t !== "quote") continue;
+        const path = t.t === "rsource" || t.t === "orsource" ? t.file.replace(/[^/]*$/, "") + name.s : name.s;
+        if (ts.peek().t === "eol") ts.next();
+        lineStart = true;
+        if (!ts.chain.some((l) => l.file === path)) ts.push(path);
+      } else if (t.t === "help" && ts.peek().t === "eol") {
+        ts.next();
+        ts.readHelp();
+        lineStart = true;
+      }
+    }
+  } catch {
+    // A macro error (or a made-up answer that makes one): the real load reports real errors.
+  }
 }
 
 function parseTree(opts: LoadOptions, warnings: string[]) {

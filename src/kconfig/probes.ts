@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import { parseOnly, type LoadOptions } from "./kconfig.ts";
+import { scanMacros, type LoadOptions } from "./kconfig.ts";
 import type { ShellRunner } from "./macro.ts";
 import type { KconfigFs } from "./stream.ts";
 import { Worker } from "node:worker_threads";
@@ -304,11 +304,7 @@ export async function prefetchProbes(tree: LoadOptions, prober: Prober): Promise
     launched++;
     return "";
   };
-  try {
-    parseOnly({ ...tree, shell, info: () => {}, speculative: true });
-  } catch {
-    // A parse with made-up answers may fail ($(error-if,...)); the real load reports real errors.
-  }
+  scanMacros({ ...tree, shell, info: () => {}, speculative: true });
   if (launched) prober.stats.rounds++;
   await prober.settle();
 }
