@@ -31,19 +31,23 @@ import {
   readSrc,
   riscvProber,
   riscvTree,
+  memorySnapshotCache,
   rootvmFragment,
   withFragment,
 } from "./linux.ts";
 
 let prober: Prober;
 let tree: () => LoadOptions;
+// The first load (defconfig) parses; the others decode its stored snapshot, so every configuration
+// below also checks the snapshot round trip on the real tree (and the suite runs faster).
+const cache = memorySnapshotCache();
 
 before(async () => {
   const t0 = performance.now();
   await prepareLinux((l) => process.stdout.write(`${l}\n`));
   // Every load asks the same ~85 probes: run them once, concurrently, and answer later loads from memory.
   prober = riscvProber();
-  tree = () => riscvTree(prober);
+  tree = () => riscvTree(prober, cache);
   await warmProbes(tree(), prober, null);
   process.stdout.write(`kconfig-compat: ready in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 });
@@ -60,6 +64,7 @@ const tinyInputs = () => ({
 
 test("defconfig: .config, auto.conf, autoconf.h and auto.conf.cmd match conf", () => {
   const r = defconfig(tree(), riscvDefconfig());
+  assert.equal(cache.hits, 0, "the first load parses");
   assert.equal(r.config, readRef("defconfig"));
   const a = autoconf(r.kconfig);
   assert.equal(a.autoConf, readRef("defconfig", "auto.conf"));
@@ -70,6 +75,7 @@ test("defconfig: .config, auto.conf, autoconf.h and auto.conf.cmd match conf", (
 test("savedefconfig of the defconfig .config matches conf", () => {
   const r = savedefconfig(tree(), { name: ".config", text: readRef("defconfig") });
   assert.equal(r.defconfig, readRef("defconfig", "savedefconfig"));
+  assert.equal(cache.hits, 1, "later loads decode the stored tree");
 });
 
 test("allnoconfig matches conf", () => {

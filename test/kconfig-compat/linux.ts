@@ -31,7 +31,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cacheDir } from "../../src/cache/store.ts";
 import { probeRun } from "../../src/cli/host.ts";
-import { Prober, shellRunner, treeFs, type LoadOptions } from "../../src/kconfig/index.ts";
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  Prober,
+  recordHolds,
+  shellRunner,
+  treeFs,
+  type KconfigCache,
+  type LoadOptions,
+} from "../../src/kconfig/index.ts";
 import { ensurePackages, realHostEnv } from "../../src/recipe/host.ts";
 import { KBUILD_ENV, LINUX_CROSS } from "../../src/recipe/linux.ts";
 
@@ -301,26 +310,65 @@ function kernelVersion(): string {
   return `${get("VERSION")}.${get("PATCHLEVEL")}.${get("SUBLEVEL")}${extra}`;
 }
 
+let scratch: string | undefined;
+/** One scratch object tree per process (probes run there), removed when the process exits. */
+function scratchObjtree(): string {
+  if (scratch === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), "keel-kconfig-obj-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    scratch = dir;
+  }
+  return scratch;
+}
+
+let envMemo: Record<string, string> | undefined;
+
 /**
  * Load options for the riscv tree. $(shell,...) probes run the real cross compiler in a scratch objtree;
  * with a `prober`, each command runs once and later loads reuse its output (the probes' outputs depend
- * only on the command and the toolchain), otherwise every load runs them again as conf does.
+ * only on the command and the toolchain), otherwise every load runs them again as conf does. With a
+ * `cache`, loads after the first may decode a stored snapshot instead of parsing.
  */
-export function riscvTree(prober?: Prober): LoadOptions {
-  const env = riscvEnv();
-  const objtree = mkdtempSync(join(tmpdir(), "keel-kconfig-obj-"));
+export function riscvTree(prober?: Prober, cache?: KconfigCache): LoadOptions {
+  const env = (envMemo ??= riscvEnv());
+  const objtree = scratchObjtree();
   return {
     file: "Kconfig",
     fs: treeFs(LINUX_SRC, objtree),
     env,
     shell: prober?.runner ?? shellRunner(objtree, { ...process.env, ...env }),
+    ...(cache && { cache }),
   };
 }
 
 /** A Prober for the riscv tree: no persistent cache, outputs remembered in memory for the process. */
 export function riscvProber(): Prober {
-  const objtree = mkdtempSync(join(tmpdir(), "keel-kconfig-obj-"));
-  return new Prober({ cwd: objtree, env: { ...process.env, ...riscvEnv() }, cacheDir: null });
+  return new Prober({
+    cwd: scratchObjtree(),
+    env: { ...process.env, ...(envMemo ??= riscvEnv()) },
+    cacheDir: null,
+  });
+}
+
+/**
+ * A KconfigCache in memory: the first load parses and stores its snapshot (encoded), later loads decode
+ * it; `hits` counts them.
+ */
+export function memorySnapshotCache(): KconfigCache & { hits: number } {
+  let stored: Uint8Array | undefined;
+  const cache = {
+    hits: 0,
+    load(opts: LoadOptions): ReturnType<KconfigCache["load"]> {
+      const snap = stored && decodeSnapshot(stored);
+      if (!snap || !recordHolds(snap.record, opts)) return undefined;
+      cache.hits++;
+      return snap;
+    },
+    store(...[kc, record]: Parameters<KconfigCache["store"]>): void {
+      stored = encodeSnapshot(kc, record);
+    },
+  };
+  return cache;
 }
 
 export function readRef(target: string, file = ".config"): string {
