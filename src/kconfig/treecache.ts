@@ -3,7 +3,7 @@
 // $(shell,...) probes answer as recorded (snapshot.ts). Writes are atomic (temp file + rename); a cache
 // that cannot be read or written only costs time.
 
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KconfigCache } from "./kconfig.ts";
 import { decodeSnapshot, encodeSnapshot, recordHolds } from "./snapshot.ts";
@@ -14,6 +14,9 @@ export interface TreeCacheStats {
   /** Why the stored tree was not used (absent, other version, a file changed, ...). */
   miss: string;
 }
+
+/** Stored trees kept per cache directory (each is ~10 MB for Linux); older ones are removed on store. */
+export const TREES_KEPT = 8;
 
 /**
  * A KconfigCache kept in `dir/<key>.tree`. `key` names the tree and the options that are not recorded
@@ -76,6 +79,7 @@ export function fileTreeCache(
         writeFileSync(tmp, text);
         renameSync(tmp, path);
         stats.stored = true;
+        prune(dir, path);
       } catch {
         // Only costs a parse next time.
       }
@@ -97,4 +101,20 @@ function safeDecode(bytes: Uint8Array): ReturnType<typeof decodeSnapshot> {
   } catch {
     return null;
   }
+}
+
+/** Removes all but the TREES_KEPT most recently written trees in `dir` (never `keep`). */
+function prune(dir: string, keep: string): void {
+  const trees = readdirSync(dir)
+    .filter((f) => f.endsWith(".tree"))
+    .map((f) => {
+      const p = join(dir, f);
+      try {
+        return { p, t: statSync(p).mtimeMs };
+      } catch {
+        return { p, t: 0 };
+      }
+    })
+    .sort((a, b) => b.t - a.t);
+  for (const { p } of trees.slice(TREES_KEPT)) if (p !== keep) rmSync(p, { force: true });
 }

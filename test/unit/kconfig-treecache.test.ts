@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defconfig, treeFs, type LoadOptions } from "../../src/kconfig/index.ts";
 import { treeFileId } from "../../src/kconfig/node.ts";
-import { fileTreeCache } from "../../src/kconfig/treecache.ts";
+import { fileTreeCache, TREES_KEPT } from "../../src/kconfig/treecache.ts";
 
 const KCONFIG = `mainmenu "Demo $(VERSION)"
 tool := $(shell,probe)
@@ -143,6 +143,28 @@ test("a corrupt stored tree is a miss, then replaced", () => {
     assert.equal(r.hit, false);
     assert.equal(r.config, good.config);
     assert.equal(load(s).hit, true);
+  } finally {
+    rmSync(s.src, { recursive: true, force: true });
+  }
+});
+
+test("storing a tree keeps only the most recent trees in the directory", () => {
+  const s = setup();
+  try {
+    mkdirSync(s.cacheDir);
+    for (let i = 0; i < TREES_KEPT + 3; i++) {
+      const old = join(s.cacheDir, `old${i}.tree`);
+      writeFileSync(old, "x");
+      utimesSync(old, new Date(1000 + i), new Date(1000 + i));
+    }
+    writeFileSync(join(s.cacheDir, "notes.txt"), "not a tree");
+    load(s);
+    const left = readdirSync(s.cacheDir).sort();
+    assert.equal(left.filter((f) => f.endsWith(".tree")).length, TREES_KEPT);
+    assert.ok(left.includes("key.tree"));
+    assert.ok(left.includes("notes.txt"));
+    assert.ok(!left.includes("old0.tree"));
+    assert.ok(left.includes(`old${TREES_KEPT + 2}.tree`));
   } finally {
     rmSync(s.src, { recursive: true, force: true });
   }
