@@ -303,10 +303,11 @@ async function session(a: KconfigArgs): Promise<Session> {
     .digest("hex");
   const manifest = probeDir ? join(probeDir, `manifest-${idHash.slice(0, 32)}.json`) : null;
   const t0 = performance.now();
-  await warmProbes(tree, runner, manifest);
+  // Started, not awaited: the load blocks only on the answers it reaches before they are in.
+  await warmProbes(tree, runner, manifest, false);
   if (process.env["KEEL_KCONFIG_TIMING"]) {
     process.stderr.write(
-      `kconfig: probes warmed in ${(performance.now() - t0).toFixed(0)} ms (ran ${runner.stats.ran}, cached ${runner.stats.cached}, pre-pass rounds ${runner.stats.rounds})\n`,
+      `kconfig: probes started in ${(performance.now() - t0).toFixed(0)} ms (done ${runner.stats.ran}, cached ${runner.stats.cached}, pre-pass rounds ${runner.stats.rounds})\n`,
     );
     process.on("exit", () => {
       const st = cache?.stats;
@@ -453,6 +454,15 @@ export async function kconfigCommand(argv: readonly string[], print: (l: string)
 
 async function run(a: KconfigArgs, print: (l: string) => void): Promise<number> {
   const s = await session(a);
+  try {
+    return await runIn(s, a, print);
+  } finally {
+    // Lets the probe worker go once every probe still running has finished (and been cached).
+    await s.prober.settle();
+  }
+}
+
+async function runIn(s: Session, a: KconfigArgs, print: (l: string) => void): Promise<number> {
   const finish = (r: CommandResult): number => {
     warn(r);
     writeOutputs(s, a, r.kconfig, r.config, print);
