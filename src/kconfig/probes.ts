@@ -2,12 +2,11 @@
 // working directory and the identity of every program and file it names, and a speculative pre-pass that
 // finds the probes a tree will run and starts them all at once.
 //
-// The macro language is evaluated in order, and a probe's command can depend on an earlier probe's output,
-// so the pre-pass is a loop: parse the tree with every unknown probe answering "" (recording its command),
-// run the recorded commands concurrently, parse again with their real outputs, and so on until a parse
-// asks for nothing new (Linux 6.1 riscv: two rounds). The real load then runs with every answer in hand;
-// anything it still asks for (impossible when the loop converged, but cheap to allow) runs on the spot.
-// Outputs are therefore exactly what running each command would give, in the same order.
+// The pre-pass scans the macro language (kconfig.ts scanMacros) with every unknown probe answering ""
+// and starts each probe in a worker thread as the scan reaches it. The real load then starts at once:
+// an answer still running is waited for (Prober.answer blocks on it), one never started (its command
+// text depended on a made-up answer) runs on the spot. Outputs are therefore exactly what running each
+// command would give, in the same order.
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
