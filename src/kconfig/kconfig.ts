@@ -79,14 +79,6 @@ export class Kconfig {
 }
 
 /**
- * Only the parse (the macro language, `source`, the menu tree), without finalizing or checking: what the
- * probe pre-pass needs to learn which $(shell,...) commands a tree runs. Returns the parse errors.
- */
-export function parseOnly(opts: LoadOptions): string[] {
-  return parseTree(opts, []).parsed.errors;
-}
-
-/**
  * What the probe pre-pass needs, cheaper than a parse: the macro language evaluated in order across the
  * `source`d files, with no symbols or menus built. Every token is still read (so every word and string is
  * expanded, as the parser would), assignments are made and `source` statements followed; help texts are
