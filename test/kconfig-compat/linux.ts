@@ -43,6 +43,7 @@ import {
 } from "../../src/kconfig/index.ts";
 import { ensurePackages, realHostEnv } from "../../src/recipe/host.ts";
 import { KBUILD_ENV, LINUX_CROSS } from "../../src/recipe/linux.ts";
+import { UserError } from "../../src/util/errors.ts";
 
 /** The tarball Debian's linux-source-6.1 installs (guests/rootvm/guest.yaml names the same). */
 export const TARBALL = process.env["KEEL_LINUX_TARBALL"] ?? "/usr/src/linux-source-6.1.tar.xz";
@@ -272,7 +273,13 @@ export async function prepareLinux(say: (l: string) => void = () => {}): Promise
     if (why) throw new Error(`${why} (KEEL_LINUX_SRC/KEEL_LINUX_REF point at a tree that is not prepared)`);
     return;
   }
-  await ensurePackages(realHostEnv(probeRun, say), PACKAGES, "the Kconfig compatibility suite");
+  try {
+    await ensurePackages(realHostEnv(probeRun, say), PACKAGES, "the Kconfig compatibility suite");
+  } catch (e) {
+    // The reason with its hint (e.g. the apt-get command to run), in the message the test reports.
+    if (e instanceof UserError) throw new Error([e.message, ...e.details].join("\n"));
+    throw e;
+  }
   if (HASH === null || !existsSync(TARBALL))
     throw new Error(`${TARBALL} is missing after installing ${PACKAGES[0]}`);
   if (!existsSync(join(LINUX_SRC, "Kconfig"))) extractTree(say);
