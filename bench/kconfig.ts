@@ -1,26 +1,37 @@
 // Kconfig benchmark: load the Linux 6.1 tree for ARCH=riscv and write the defconfig .config, with Keel's
-// engine (CLI process, cold and warm probe cache; and the engine alone with every probe answered from
-// memory) against Linux's own C `conf` (through `make ARCH=riscv defconfig`, and conf run by itself) and
-// Kconfiglib (Debian's python3-kconfiglib). Medians of N runs taken in turns, reported as ratios.
+// engine (CLI process: cold, warm probe cache without a stored tree, fully warm; and the engine alone,
+// parsing or decoding a stored tree, with every probe answered from memory) against Linux's own C `conf`
+// (through `make ARCH=riscv defconfig`, and conf run by itself) and Kconfiglib (Debian's
+// python3-kconfiglib). Medians of N runs taken in turns, reported as ratios.
 //
 //   node --import tsx bench/kconfig.ts [--runs N]
 //
-// Needs test/kconfig-compat/prepare.sh (the tree, the cross compiler, make) and /usr/bin/python3 (for
-// the CPU accounting helper; Kconfiglib is skipped when it is not installed).
+// Prepares the compatibility suite's tree first (test/kconfig-compat/linux.ts: as root it installs what
+// is missing). Needs /usr/bin/python3 for the CPU accounting helper; Kconfiglib is skipped when it is not
+// installed.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { defconfig, treeFs } from "../src/kconfig/index.ts";
+import {
+  decodeSnapshot,
+  defconfig,
+  encodeSnapshot,
+  loadKconfig,
+  treeFs,
+  type KconfigCache,
+  type LoadOptions,
+} from "../src/kconfig/index.ts";
 import { memoFs, Prober } from "../src/kconfig/probes.ts";
-import { CROSS, LINUX_SRC, readRef, riscvEnv, unavailable } from "../test/kconfig-compat/linux.ts";
+import { CROSS, LINUX_SRC, prepareLinux, readRef, riscvEnv } from "../test/kconfig-compat/linux.ts";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1] || 5);
-const why = unavailable();
-if (why) {
-  process.stderr.write(`bench/kconfig.ts: ${why} (run test/kconfig-compat/prepare.sh)\n`);
+try {
+  await prepareLinux((l) => process.stderr.write(`${l}\n`));
+} catch (e) {
+  process.stderr.write(`bench/kconfig.ts: ${(e as Error).message}\n`);
   process.exit(2);
 }
 const root = join(import.meta.dirname, "..");
@@ -83,6 +94,7 @@ const objLib = join(work, "obj-kconfiglib");
 for (const d of [objKeel, objMake, objLib]) mkdirSync(d, { recursive: true });
 const warmCache = join(work, "cache-warm");
 const coldCache = join(work, "cache-cold");
+const parseCache = join(work, "cache-parse");
 const keelArgv = [
   process.execPath,
   bundle,
@@ -117,9 +129,10 @@ k.load_config("arch/riscv/configs/defconfig")
 k.write_config(os.environ["KEEL_BENCH_OUT"])
 `;
 const hasKconfiglib = spawnSync(py, ["-c", "import kconfiglib"]).status === 0;
-type Tool = "keel-cold" | "keel-warm" | "make" | "conf" | "kconfiglib";
+type Tool = "keel-cold" | "keel-parse" | "keel-warm" | "make" | "conf" | "kconfiglib";
 const tools: Tool[] = [
   "keel-cold",
+  "keel-parse",
   "keel-warm",
   "make",
   "conf",
@@ -132,6 +145,11 @@ function runTool(t: Tool): Sample {
       rmSync(coldCache, { recursive: true, force: true });
       rmSync(join(objKeel, ".config"), { force: true });
       return timed(keelArgv, objKeel, { ...baseEnv, KEEL_CACHE_DIR: coldCache });
+    case "keel-parse":
+      // The probe cache kept, the stored tree removed: a fresh process parses the tree.
+      rmSync(join(parseCache, "kconfig-trees"), { recursive: true, force: true });
+      rmSync(join(objKeel, ".config"), { force: true });
+      return timed(keelArgv, objKeel, { ...baseEnv, KEEL_CACHE_DIR: parseCache });
     case "keel-warm":
       rmSync(join(objKeel, ".config"), { force: true });
       return timed(keelArgv, objKeel, { ...baseEnv, KEEL_CACHE_DIR: warmCache });
@@ -182,21 +200,49 @@ for (let i = 0; i < runs; i++) {
 }
 
 // The engine alone, in this process, every probe answered from memory: the first run pays for the JIT
-// like a fresh CLI process does; the median of the rest is the steady state.
+// like a fresh CLI process does; the median of the rest is the steady state. Then the same with the tree
+// decoded from a snapshot (what `keel kconfig` does when its tree cache holds the tree).
 const prober = new Prober({
   cwd: objKeel,
   env: { ...baseEnv, ...env },
   cacheDir: join(warmCache, "kconfig-probes"),
 });
 const text = readFileSync(join(LINUX_SRC, "arch/riscv/configs/defconfig"), "utf8");
+const engineTree = (cache?: KconfigCache): LoadOptions => ({
+  file: "Kconfig",
+  fs: memoFs(treeFs(LINUX_SRC, objKeel)),
+  env,
+  shell: prober.runner,
+  ...(cache && { cache }),
+});
+const cpuOf = (f: () => void): number => {
+  const c0 = process.cpuUsage();
+  f();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+};
 const engine: number[] = [];
 for (let i = 0; i < runs + 1; i++) {
-  const fs = memoFs(treeFs(LINUX_SRC, objKeel));
-  const c0 = process.cpuUsage();
-  const r = defconfig({ file: "Kconfig", fs, env, shell: prober.runner }, { name: "defconfig", text });
-  const c = process.cpuUsage(c0);
-  if (r.config !== ref) throw new Error("engine: the .config differs from conf's reference");
-  engine.push((c.user + c.system) / 1e6);
+  engine.push(
+    cpuOf(() => {
+      if (defconfig(engineTree(), { name: "defconfig", text }).config !== ref)
+        throw new Error("engine: the .config differs from conf's reference");
+    }),
+  );
+}
+const snapshot = encodeSnapshot(loadKconfig(engineTree()), { files: [], env: [], shell: [], info: [] });
+const stored: KconfigCache = {
+  load: () => decodeSnapshot(snapshot) ?? undefined,
+  store: () => {},
+};
+const fromSnapshot: number[] = [];
+for (let i = 0; i < runs + 1; i++) {
+  fromSnapshot.push(
+    cpuOf(() => {
+      if (defconfig(engineTree(stored), { name: "defconfig", text }).config !== ref)
+        throw new Error("engine from a snapshot: the .config differs from conf's reference");
+    }),
+  );
 }
 
 const median = (xs: number[]): number => {
@@ -209,8 +255,9 @@ const med = (t: Tool, k: keyof Sample): number => median(samples.get(t)!.map((x)
 const makeWall = med("make", "wall");
 const confOwn = med("conf", "own");
 const label: Record<Tool, string> = {
-  "keel-cold": "keel kconfig, cold probe cache",
-  "keel-warm": "keel kconfig, warm probe cache",
+  "keel-cold": "keel kconfig, cold (no probe cache, no stored tree)",
+  "keel-parse": "keel kconfig, warm probe cache, no stored tree",
+  "keel-warm": "keel kconfig, warm (probe cache and stored tree)",
   make: "make ARCH=riscv defconfig (conf built)",
   conf: "conf --defconfig alone",
   kconfiglib: "Kconfiglib 14.1 (python3)",
@@ -230,12 +277,14 @@ for (const t of tools) {
     `| ${label[t]} | ${fmt(med(t, "wall"))} (${fmt(Math.min(...walls))}–${fmt(Math.max(...walls))}) | ${fmt(med(t, "own"))} | ${fmt(med(t, "children"))} | ${(med(t, "wall") / makeWall).toFixed(2)} | ${(med(t, "own") / confOwn).toFixed(2)} |`,
   );
 }
-out.push(
-  `| Keel engine in-process, probes from memory: first run | — | ${fmt(engine[0]!)} | 0 | — | ${(engine[0]! / confOwn).toFixed(2)} |`,
-);
-const steady = median(engine.slice(1));
-out.push(
-  `| Keel engine in-process, probes from memory: median of the rest | — | ${fmt(steady)} | 0 | — | ${(steady / confOwn).toFixed(2)} |`,
-);
+const engineRows: [string, number[]][] = [
+  ["Keel engine in-process, parsing", engine],
+  ["Keel engine in-process, from a stored tree", fromSnapshot],
+];
+for (const [what, xs] of engineRows) {
+  const steady = median(xs.slice(1));
+  out.push(`| ${what}: first run | — | ${fmt(xs[0]!)} | 0 | — | ${(xs[0]! / confOwn).toFixed(2)} |`);
+  out.push(`| ${what}: median of the rest | — | ${fmt(steady)} | 0 | — | ${(steady / confOwn).toFixed(2)} |`);
+}
 process.stdout.write(out.join("\n") + "\n");
 rmSync(work, { recursive: true, force: true });

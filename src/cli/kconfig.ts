@@ -5,9 +5,19 @@
 // CROSS_COMPILE and LLVM as make derives them. Outputs are written atomically and only when they change.
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readSync, renameSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createHash } from "node:crypto";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { cacheDir } from "../cache/store.ts";
 import {
   alldefconfig,
@@ -20,6 +30,7 @@ import {
   olddefconfig,
   readConfig,
   savedefconfig,
+  tinyconfig,
   treeFs,
   writeConfig,
   type CommandResult,
@@ -28,7 +39,10 @@ import {
   type LoadOptions,
 } from "../kconfig/index.ts";
 import { runConf, type ConfIo } from "../kconfig/conf.ts";
+import { treeFileId } from "../kconfig/node.ts";
 import { memoFs, Prober, saveProbeManifest, warmProbes } from "../kconfig/probes.ts";
+import { SNAPSHOT_VERSION } from "../kconfig/snapshot.ts";
+import { fileTreeCache } from "../kconfig/treecache.ts";
 import { UserError } from "../util/errors.ts";
 import { hypervisorKconfigArgv, meansHypervisor } from "./hvkconfig.ts";
 
@@ -42,6 +56,7 @@ export const KCONFIG_COMMANDS = [
   "allyesconfig",
   "allmodconfig",
   "alldefconfig",
+  "tinyconfig",
   "menuconfig",
 ] as const;
 export type KconfigCommand = (typeof KCONFIG_COMMANDS)[number];
@@ -194,6 +209,32 @@ export function linuxEnv(
   return out;
 }
 
+/**
+ * The identity of the running engine, part of the tree cache's key: the bundle's size and mtime, or, when
+ * running from source (tsx), those of every engine source file.
+ */
+function engineId(): string {
+  const self = fileURLToPath(import.meta.url);
+  const files = self.endsWith(".ts")
+    ? [
+        self,
+        ...readdirSync(join(dirname(self), "..", "kconfig")).map((f) =>
+          join(dirname(self), "..", "kconfig", f),
+        ),
+      ]
+    : [self];
+  return files
+    .map((f) => {
+      try {
+        const st = statSync(f);
+        return `${f}:${st.size}:${st.mtimeMs}`;
+      } catch {
+        return `${f}:-`;
+      }
+    })
+    .join(";");
+}
+
 /** Writes `text` to `path` atomically (temp file + rename), only when the content differs. */
 export function writeIfChanged(path: string, text: string, backup = false): boolean {
   let old: string | undefined;
@@ -241,12 +282,21 @@ async function session(a: KconfigArgs): Promise<Session> {
   const runEnv = env as NodeJS.ProcessEnv;
   const runner = new Prober({ cwd: a.objtree, env: runEnv, cacheDir: probeDir });
   const fs = memoFs(treeFs(a.tree, a.objtree));
+  // The parsed tree is kept beside the probes (and off with them): valid while the files, the
+  // environment and the probes' outputs are those recorded.
+  const treeKey = createHash("sha256")
+    .update(JSON.stringify([SNAPSHOT_VERSION, engineId(), a.tree, a.file, a.objtree]))
+    .digest("hex");
+  const cache = a.probeCache
+    ? fileTreeCache(join(keelCache, "kconfig-trees"), treeKey.slice(0, 32), treeFileId(a.tree, a.objtree))
+    : undefined;
   const tree: LoadOptions = {
     file: a.file,
     fs,
     env,
     shell: runner.runner,
     info: (l) => process.stdout.write(`${l}\n`),
+    ...(cache && { cache }),
   };
   const configName = env["KCONFIG_CONFIG"] || ".config";
   const idHash = createHash("sha256")
@@ -254,11 +304,19 @@ async function session(a: KconfigArgs): Promise<Session> {
     .digest("hex");
   const manifest = probeDir ? join(probeDir, `manifest-${idHash.slice(0, 32)}.json`) : null;
   const t0 = performance.now();
-  await warmProbes(tree, runner, manifest);
-  if (process.env["KEEL_KCONFIG_TIMING"])
+  // Started, not awaited: the load blocks only on the answers it reaches before they are in.
+  await warmProbes(tree, runner, manifest, false);
+  if (process.env["KEEL_KCONFIG_TIMING"]) {
     process.stderr.write(
-      `kconfig: probes warmed in ${(performance.now() - t0).toFixed(0)} ms (ran ${runner.stats.ran}, cached ${runner.stats.cached}, pre-pass rounds ${runner.stats.rounds})\n`,
+      `kconfig: probes started in ${(performance.now() - t0).toFixed(0)} ms (done ${runner.stats.ran}, cached ${runner.stats.cached}, pre-pass rounds ${runner.stats.rounds})\n`,
     );
+    process.on("exit", () => {
+      const st = cache?.stats;
+      process.stderr.write(
+        `kconfig: tree cache ${!st ? "off" : st.hit ? "hit" : `miss (${st.miss})${st.stored ? ", stored" : ""}`}, probes run in all ${runner.stats.ran}, ${(performance.now() - t0).toFixed(0)} ms after the probes started\n`,
+      );
+    });
+  }
   return {
     tree,
     env,
@@ -399,6 +457,15 @@ export async function kconfigCommand(argv: readonly string[], print: (l: string)
 
 async function run(a: KconfigArgs, print: (l: string) => void): Promise<number> {
   const s = await session(a);
+  try {
+    return await runIn(s, a, print);
+  } finally {
+    // Lets the probe worker go once every probe still running has finished (and been cached).
+    await s.prober.settle();
+  }
+}
+
+async function runIn(s: Session, a: KconfigArgs, print: (l: string) => void): Promise<number> {
   const finish = (r: CommandResult): number => {
     warn(r);
     writeOutputs(s, a, r.kconfig, r.config, print);
@@ -421,6 +488,8 @@ async function run(a: KconfigArgs, print: (l: string) => void): Promise<number> 
       return finish(allmodconfig(s.tree, allconfig(a, s)));
     case "alldefconfig":
       return finish(alldefconfig(s.tree, allconfig(a, s)));
+    case "tinyconfig":
+      return finish(tinyconfig(s.tree, ...tinyInputs(a, s.env)));
     case "savedefconfig": {
       const r = savedefconfig(s.tree, { name: s.configName, text: readIfExists(s.configPath) ?? "" });
       warn(r);
@@ -466,6 +535,30 @@ async function run(a: KconfigArgs, print: (l: string) => void): Promise<number> 
       return 0;
     }
   }
+}
+
+/**
+ * `make tinyconfig`'s inputs in the tree: kernel/configs/tiny-base.config (allnoconfig's KCONFIG_ALLCONFIG)
+ * and the fragments the `tiny.config` target merges: kernel/configs/tiny.config and
+ * arch/$SRCARCH/configs/tiny.config, those that exist.
+ */
+function tinyInputs(a: KconfigArgs, env: Record<string, string | undefined>): [ConfigInput, ConfigInput[]] {
+  const inTree = (name: string): ConfigInput | undefined => {
+    const text = readIfExists(join(a.tree, name));
+    return text === undefined ? undefined : { name, text };
+  };
+  const baseName = "kernel/configs/tiny-base.config";
+  const base = inTree(baseName);
+  if (!base) throw new UserError(`tinyconfig needs ${baseName} in ${a.tree}`);
+  const arch = env["SRCARCH"];
+  const names = ["kernel/configs/tiny.config", ...(arch ? [`arch/${arch}/configs/tiny.config`] : [])];
+  const frags = names.map(inTree).filter((f): f is ConfigInput => f !== undefined);
+  if (frags.length === 0) {
+    throw new UserError(
+      `tinyconfig: no ${names.join(" or ")} in ${a.tree} (no configuration for this target)`,
+    );
+  }
+  return [base, frags];
 }
 
 /** KCONFIG_ALLCONFIG: a file name, or 1/"" for all<mode>.config / all.config in the object tree. */

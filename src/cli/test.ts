@@ -1,4 +1,5 @@
-// keel test: static checks (types, lint, format), then the node:test suites (unit + golden, boot),
+// keel test: static checks (types, lint, format), then the node:test suites (unit + golden, the Kconfig
+// compatibility suite, end-to-end and boot),
 // counted together into one closing line "keel: N passed, N failed".
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -137,6 +138,9 @@ export async function runTests(root: string, sel: TestSelection, out: (l: string
     );
   }
   if (sel.boot) {
+    // Before the end-to-end tests: it prepares the Linux tree that test/e2e/kconfig-cli.test.ts also uses.
+    out("== Kconfig compatibility suite (Linux 6.1 ARCH=riscv, against the kernel's own conf)");
+    add(await nodeTests(root, testFiles(root, "test/kconfig-compat"), sel, out));
     out("== end-to-end build and boot tests (real cross compiler, real QEMU)");
     add(await nodeTests(root, [...testFiles(root, "test/e2e"), ...testFiles(root, "test/boot")], sel, out));
   }

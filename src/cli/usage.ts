@@ -83,6 +83,9 @@ Commands:
                     ./defconfig; FILE may also name configs/FILE in the tree)
   savedefconfig [FILE]  the minimal defconfig for .config (default: defconfig)
   allnoconfig, allyesconfig, allmodconfig, alldefconfig
+  tinyconfig        make tinyconfig: allnoconfig with kernel/configs/tiny-base.config, then
+                    kernel/configs/tiny.config and arch/$SRCARCH/configs/tiny.config merged in,
+                    then olddefconfig
   menuconfig        full-screen menus: toggle, edit values, help (?), search (/), save
 
 Options:
@@ -90,8 +93,9 @@ Options:
   --file NAME       the top Kconfig file in the tree (default: Kconfig)
   O=DIR             where .config is read and written and probes run (default: the tree)
   --autoconf DIR    also write DIR/auto.conf, DIR/autoconf.h and DIR/auto.conf.cmd
-  --no-probe-cache  run every $(shell,...) probe instead of using the probe cache
-                    ($KEEL_CACHE_DIR or $XDG_CACHE_HOME/keel, kconfig-probes/)
+  --no-probe-cache  run every $(shell,...) probe and parse the tree, instead of using the
+                    probe and tree caches ($KEEL_CACHE_DIR or $XDG_CACHE_HOME/keel,
+                    kconfig-probes/ and kconfig-trees/)
   KCONFIG_CONFIG=NAME  the configuration file's name (default: .config)`,
   doctor: `Usage: keel doctor
 

@@ -1,7 +1,7 @@
 // Keel's Kconfig engine: a Linux 6.1-compatible implementation of the Kconfig language and of `conf`'s
 // non-interactive commands. See docs/kconfig.md.
 
-export { loadKconfig, Kconfig, kconfigError, type LoadOptions } from "./kconfig.ts";
+export { loadKconfig, Kconfig, kconfigError, type LoadOptions, type KconfigCache } from "./kconfig.ts";
 export {
   olddefconfig,
   defconfig,
@@ -19,7 +19,9 @@ export {
 export { readConfig, readConfigText } from "./confread.ts";
 export { writeConfig, writeDefconfig, writeAutoconf, type AutoconfFiles } from "./confwrite.ts";
 export { writeRustcCfg } from "./rustccfg.ts";
-export { treeFs, shellRunner } from "./node.ts";
+export { treeFs, shellRunner, treeFileId } from "./node.ts";
+export { encodeSnapshot, decodeSnapshot, recordHolds, type LoadRecord } from "./snapshot.ts";
+export { fileTreeCache } from "./treecache.ts";
 export type { KconfigFs } from "./stream.ts";
 export type { ShellRunner } from "./macro.ts";
 export type { Sym, MenuNode, Tri } from "./model.ts";

@@ -6,7 +6,8 @@ import { Finalizer } from "./finalize.ts";
 import { Macros, type ShellRunner } from "./macro.ts";
 import { formatWarning, type MenuNode, type Sym, SymbolTable } from "./model.ts";
 import { Parser } from "./parser.ts";
-import type { KconfigFs } from "./stream.ts";
+import type { LoadRecord } from "./snapshot.ts";
+import { TokenStream, type KconfigFs } from "./stream.ts";
 import { UserError } from "../util/errors.ts";
 
 export interface LoadOptions {
@@ -20,6 +21,18 @@ export interface LoadOptions {
   info?: (line: string) => void;
   /** A speculative parse whose $(shell,...) answers may be made up: $(error-if,...) is ignored. */
   speculative?: boolean;
+  /** Where loaded trees are kept across runs (see snapshot.ts); without it every load parses. */
+  cache?: KconfigCache;
+}
+
+/**
+ * A store of loaded trees. `load` returns a tree stored for the same options when everything its record
+ * lists still reads the same (the caller's check: files, environment, probe outputs); `store` is offered
+ * each tree loaded from source, before anything evaluates it.
+ */
+export interface KconfigCache {
+  load(opts: LoadOptions): { kconfig: Kconfig; record: LoadRecord } | undefined;
+  store(kconfig: Kconfig, record: LoadRecord): void;
 }
 
 /** A parsed, finalized Kconfig tree with its current symbol values. */
@@ -66,11 +79,57 @@ export class Kconfig {
 }
 
 /**
- * Only the parse (the macro language, `source`, the menu tree), without finalizing or checking: what the
- * probe pre-pass needs to learn which $(shell,...) commands a tree runs. Returns the parse errors.
+ * What the probe pre-pass needs, cheaper than a parse: the macro language evaluated in order across the
+ * `source`d files, with no symbols or menus built. Every token is still read (so every word and string is
+ * expanded, as the parser would), assignments are made and `source` statements followed; help texts are
+ * skipped. Errors end the scan: the real load reports them.
  */
-export function parseOnly(opts: LoadOptions): string[] {
-  return parseTree(opts, []).parsed.errors;
+export function scanMacros(opts: LoadOptions): void {
+  const at: { ts?: TokenStream } = {};
+  const macros = new Macros({
+    env: opts.env ?? {},
+    shell: opts.shell ?? (() => ""),
+    info: opts.info ?? (() => {}),
+    warn: () => {},
+    file: () => at.ts?.current?.file ?? "",
+    line: () => at.ts?.current?.line ?? 0,
+    speculative: opts.speculative ?? false,
+  });
+  const ts = (at.ts = new TokenStream(opts.fs, macros, () => {}));
+  if (!ts.push(opts.file ?? "Kconfig")) return;
+  try {
+    let lineStart = true;
+    for (;;) {
+      const t = ts.next();
+      if (t.t === "eof") return;
+      if (t.t === "eol") {
+        lineStart = true;
+        continue;
+      }
+      if (!lineStart) continue;
+      lineStart = false;
+      if (t.t === "word") {
+        const op = ts.peek().t;
+        if (op !== "=" && op !== ":=" && op !== "+=") continue;
+        ts.next();
+        const value = ts.peek().t === "assignval" ? ts.next().s : "";
+        macros.assign(t.s, op, value);
+      } else if (t.t === "source" || t.t === "rsource" || t.t === "osource" || t.t === "orsource") {
+        const name = ts.next();
+        if (name.t !== "quote") continue;
+        const path = t.t === "rsource" || t.t === "orsource" ? t.file.replace(/[^/]*$/, "") + name.s : name.s;
+        if (ts.peek().t === "eol") ts.next();
+        lineStart = true;
+        if (!ts.chain.some((l) => l.file === path)) ts.push(path);
+      } else if (t.t === "help" && ts.peek().t === "eol") {
+        ts.next();
+        ts.readHelp();
+        lineStart = true;
+      }
+    }
+  } catch {
+    // A macro error (or a made-up answer that makes one): the real load reports real errors.
+  }
 }
 
 function parseTree(opts: LoadOptions, warnings: string[]) {
@@ -98,8 +157,67 @@ function parseTree(opts: LoadOptions, warnings: string[]) {
   return { parsed, symbols, macros, warn };
 }
 
-/** Parses a whole tree; throws a UserError listing every `file:line: error: ...`. */
+/**
+ * Parses a whole tree; throws a UserError listing every `file:line: error: ...`. With `opts.cache`, a tree
+ * stored earlier is used when the cache vouches for it (its $(info,...) lines are replayed), and a tree
+ * parsed here is offered to the cache.
+ */
 export function loadKconfig(opts: LoadOptions): Kconfig {
+  const cache = opts.speculative ? undefined : opts.cache;
+  if (!cache) return parseAndCheck(opts);
+  const hit = cache.load(opts);
+  if (hit) {
+    for (const l of hit.record.info) opts.info?.(l);
+    return hit.kconfig;
+  }
+  const record: LoadRecord = { files: [], env: [], shell: [], info: [] };
+  const kc = parseAndCheck(recording(opts, record));
+  cache.store(kc, record);
+  return kc;
+}
+
+/** `opts` with every file, environment variable, probe and $(info,...) line the load uses noted in `record`. */
+function recording(opts: LoadOptions, record: LoadRecord): LoadOptions {
+  const files = new Set<string>();
+  const envSeen = new Set<string>();
+  const env = opts.env ?? {};
+  const shell = opts.shell;
+  return {
+    ...opts,
+    fs: {
+      read(name) {
+        if (!files.has(name)) {
+          files.add(name);
+          record.files.push(name);
+        }
+        return opts.fs.read(name);
+      },
+    },
+    env: new Proxy(env, {
+      get(target, name) {
+        const value = target[name as string];
+        if (typeof name === "string" && !envSeen.has(name)) {
+          envSeen.add(name);
+          record.env.push([name, value ?? null]);
+        }
+        return value;
+      },
+    }),
+    ...(shell && {
+      shell: (cmd: string): string => {
+        const out = shell(cmd);
+        record.shell.push([cmd, out]);
+        return out;
+      },
+    }),
+    info: (line) => {
+      record.info.push(line);
+      opts.info?.(line);
+    },
+  };
+}
+
+function parseAndCheck(opts: LoadOptions): Kconfig {
   const warnings: string[] = [];
   const { parsed, symbols, macros, warn } = parseTree(opts, warnings);
   if (parsed.errors.length) throw kconfigError(parsed.errors);

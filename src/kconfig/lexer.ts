@@ -62,6 +62,9 @@ export const KEYWORDS = [
 ] as const;
 export type Keyword = (typeof KEYWORDS)[number];
 const KEYWORD_SET: ReadonlySet<string> = new Set(KEYWORDS);
+const TWO_CHAR_OPS: ReadonlyMap<string, TokType> = new Map(
+  (["||", "&&", "!=", "<=", ">=", ":=", "+="] as const).map((op) => [op, op]),
+);
 
 export interface Token {
   t: TokType;
@@ -81,7 +84,11 @@ export class LexError extends Error {
   }
 }
 
-const isWordChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_-]/.test(c);
+/** [A-Za-z0-9_-] by character code (NaN past the end of the text is not one). */
+function isWordCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
+}
+const DOLLAR = 36;
 
 export class FileLexer {
   private pos = 0;
@@ -122,15 +129,15 @@ export class FileLexer {
         return t;
       }
       if (c === '"' || c === "'") return this.string(c);
-      if (isWordChar(c) || c === "$") {
+      if (c === "$" || isWordCode(c.charCodeAt(0))) {
         const word = this.word();
         if (word) return word;
         continue;
       }
-      const two = text.slice(this.pos, this.pos + 2);
-      if (["||", "&&", "!=", "<=", ">=", ":=", "+="].includes(two)) {
+      const two = TWO_CHAR_OPS.get(text.slice(this.pos, this.pos + 2));
+      if (two !== undefined) {
         this.pos += 2;
-        return this.tok(two as TokType, two);
+        return this.tok(two, two);
       }
       if ("=<>!()".includes(c)) {
         this.pos++;
@@ -186,9 +193,10 @@ export class FileLexer {
     const start = this.pos;
     let end = start;
     let dollar = false;
-    while (end < text.length && (isWordChar(text[end]) || text[end] === "$")) {
-      if (text[end] === "$") dollar = true;
-      end++;
+    for (; end < text.length; end++) {
+      const c = text.charCodeAt(end);
+      if (c === DOLLAR) dollar = true;
+      else if (!isWordCode(c)) break;
     }
     if (!dollar) {
       const s = text.slice(start, end);
@@ -275,7 +283,9 @@ export class FileLexer {
         continue;
       }
       const eol = this.lineEnd();
-      out += text.slice(this.pos, eol).replace(/[ \t]+$/, "");
+      let last = eol;
+      while (last > this.pos && (text[last - 1] === " " || text[last - 1] === "\t")) last--;
+      out += text.slice(this.pos, last);
       this.pos = eol;
       if (!firstTs) firstTs = lastTs;
     }

@@ -32,6 +32,16 @@ interface Variable {
 
 const MAX_ARGS = 16;
 
+/** The built-in functions and how many arguments each takes (min, max). */
+const BUILTIN_ARITY: ReadonlyMap<string, readonly [number, number]> = new Map([
+  ["error-if", [2, 2]],
+  ["filename", [0, 0]],
+  ["info", [1, 1]],
+  ["lineno", [0, 0]],
+  ["shell", [1, 1]],
+  ["warning-if", [2, 2]],
+]);
+
 export class Macros {
   private readonly vars = new Map<string, Variable>();
   /** Environment variables read, with the value seen, in first-read order. */
@@ -158,15 +168,7 @@ export class Macros {
   }
 
   private builtin(name: string, a: string[]): string | null {
-    const arity: Record<string, [number, number]> = {
-      "error-if": [2, 2],
-      filename: [0, 0],
-      info: [1, 1],
-      lineno: [0, 0],
-      shell: [1, 1],
-      "warning-if": [2, 2],
-    };
-    const range = arity[name];
+    const range = BUILTIN_ARITY.get(name);
     if (!range) return null;
     if (a.length < range[0]) throw new MacroError(`too few function arguments passed to '${name}'`);
     if (a.length > range[1]) throw new MacroError(`too many function arguments passed to '${name}'`);

@@ -151,11 +151,28 @@ function strhash(s: string): number {
 
 /** The symbol table, iterated like Linux's for_all_symbols (bucket by bucket, newest first). */
 export class SymbolTable {
-  readonly yes = constSym("y", YES);
-  readonly mod = constSym("m", MOD);
-  readonly no = constSym("n", NO);
-  private readonly buckets = new Map<number, Sym[]>();
+  readonly yes: Sym;
+  readonly mod: Sym;
+  readonly no: Sym;
+  private readonly buckets: Map<number, Sym[]>;
   private ordered: Sym[] | null = null;
+
+  constructor(consts?: { yes: Sym; mod: Sym; no: Sym }, buckets?: Map<number, Sym[]>) {
+    this.yes = consts?.yes ?? constSym("y", YES);
+    this.mod = consts?.mod ?? constSym("m", MOD);
+    this.no = consts?.no ?? constSym("n", NO);
+    this.buckets = buckets ?? new Map();
+  }
+
+  /** A table with the given constants and hash buckets (each bucket oldest first), e.g. from a snapshot. */
+  static restore(consts: { yes: Sym; mod: Sym; no: Sym }, buckets: [number, Sym[]][]): SymbolTable {
+    return new SymbolTable(consts, new Map(buckets));
+  }
+
+  /** The hash buckets (hash, symbols oldest first), for snapshots. */
+  bucketEntries(): [number, Sym[]][] {
+    return [...this.buckets];
+  }
 
   private builtin(name: string): Sym | undefined {
     if (name === "y") return this.yes;

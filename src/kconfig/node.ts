@@ -2,7 +2,7 @@
 // zconf_fopen does) and running $(shell,...) commands with /bin/sh.
 
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { ShellRunner } from "./macro.ts";
 import type { KconfigFs } from "./stream.ts";
@@ -19,7 +19,13 @@ export function treeFs(srctree: string, cwd: string = srctree): KconfigFs {
   return {
     read(name: string): string | undefined {
       if (isAbsolute(name)) return tryRead(name);
-      return tryRead(resolve(cwd, name)) ?? tryRead(resolve(srctree, name));
+      // The object tree rarely has the file: a stat is much cheaper than a failed read's exception.
+      const local = resolve(cwd, name);
+      if (local !== resolve(srctree, name) && existsSync(local)) {
+        const text = tryRead(local);
+        if (text !== undefined) return text;
+      }
+      return tryRead(resolve(srctree, name));
     },
   };
 }
@@ -35,5 +41,26 @@ export function shellRunner(cwd: string, env: NodeJS.ProcessEnv): ShellRunner {
       maxBuffer: 64 * 1024 * 1024,
     });
     return r.stdout ?? "";
+  };
+}
+
+/**
+ * The identity of the file treeFs(srctree, cwd) reads for `name` (which path, its size, modification time
+ * and inode), or "-" when there is none: a file that changes, appears or disappears changes it.
+ */
+export function treeFileId(srctree: string, cwd: string = srctree): (name: string) => string {
+  const id = (p: string): string | undefined => {
+    try {
+      const st = statSync(p);
+      return st.isFile() ? `${p}:${st.size}:${st.mtimeMs}:${st.ino}` : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return (name: string): string => {
+    if (isAbsolute(name)) return id(name) ?? "-";
+    const local = resolve(cwd, name);
+    const inTree = resolve(srctree, name);
+    return (local !== inTree && existsSync(local) ? id(local) : undefined) ?? id(inTree) ?? "-";
   };
 }

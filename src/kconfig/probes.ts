@@ -2,26 +2,26 @@
 // working directory and the identity of every program and file it names, and a speculative pre-pass that
 // finds the probes a tree will run and starts them all at once.
 //
-// The macro language is evaluated in order, and a probe's command can depend on an earlier probe's output,
-// so the pre-pass is a loop: parse the tree with every unknown probe answering "" (recording its command),
-// run the recorded commands concurrently, parse again with their real outputs, and so on until a parse
-// asks for nothing new (Linux 6.1 riscv: two rounds). The real load then runs with every answer in hand;
-// anything it still asks for (impossible when the loop converged, but cheap to allow) runs on the spot.
-// Outputs are therefore exactly what running each command would give, in the same order.
+// The pre-pass scans the macro language (kconfig.ts scanMacros) with every unknown probe answering ""
+// and starts each probe in a worker thread as the scan reaches it. The real load then starts at once:
+// an answer still running is waited for (Prober.answer blocks on it), one never started (its command
+// text depended on a made-up answer) runs on the spot. Outputs are therefore exactly what running each
+// command would give, in the same order.
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import { parseOnly, type LoadOptions } from "./kconfig.ts";
+import { scanMacros, type LoadOptions } from "./kconfig.ts";
 import type { ShellRunner } from "./macro.ts";
 import type { KconfigFs } from "./stream.ts";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 
 /** The probe runner thread: runs `/bin/sh -c cmd` for each message, `jobs` at a time, posts the stdout. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
+const { port, signal } = workerData;
 const { spawn } = require("node:child_process");
 const queue = [];
 let inflight = 0;
@@ -32,7 +32,11 @@ function start(cmd) {
   const finish = (out) => {
     if (done) return;
     done = true;
-    parentPort.postMessage({ cmd, out });
+    // On the result port, then a bump of the signal word, so the main thread can also take results
+    // while it is blocked in a synchronous load (receiveMessageOnPort + Atomics.wait).
+    port.postMessage({ cmd, out });
+    Atomics.add(signal, 0, 1);
+    Atomics.notify(signal, 0);
     inflight--;
     if (queue.length) start(queue.shift());
   };
@@ -97,9 +101,24 @@ export class Prober {
     return this.answer(cmd);
   };
 
-  /** The command's output (run now when it is not known). */
+  /**
+   * The command's output: from memory or the cache; when it is running in the background, waits for it
+   * (blocking this thread: a load is synchronous); otherwise runs it now.
+   */
   answer(cmd: string): string {
     if (this.known(cmd)) return this.memo.get(cmd)!;
+    if (this.pending.has(cmd) && this.results && this.signal) {
+      const port = this.results;
+      const signal = this.signal;
+      for (;;) {
+        const seen = Atomics.load(signal, 0);
+        for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port))
+          this.finished(m.message as { cmd: string; out: string });
+        if (this.memo.has(cmd)) return this.memo.get(cmd)!;
+        // The worker bumps the word after each result: no result can slip in between unseen.
+        Atomics.wait(signal, 0, seen, 1000);
+      }
+    }
     const r = spawnSync("/bin/sh", ["-c", cmd], {
       cwd: this.opts.cwd,
       env: this.opts.env,
@@ -115,6 +134,14 @@ export class Prober {
   private readonly pending = new Map<string, Promise<void>>();
   private readonly waiting = new Map<string, () => void>();
   private worker: Worker | null = null;
+  private results: MessagePort | null = null;
+  private signal: Int32Array | null = null;
+
+  private finished(m: { cmd: string; out: string }): void {
+    if (!this.memo.has(m.cmd)) this.store(m.cmd, m.out);
+    this.waiting.get(m.cmd)?.();
+    this.waiting.delete(m.cmd);
+  }
 
   /**
    * Starts the command in the background unless its output is known or it is already under way. Commands
@@ -124,19 +151,22 @@ export class Prober {
   launch(cmd: string): void {
     if (this.pending.has(cmd) || this.known(cmd)) return;
     if (!this.worker) {
+      const channel = new MessageChannel();
+      const signal = new Int32Array(new SharedArrayBuffer(4));
       this.worker = new Worker(WORKER_SOURCE, {
         eval: true,
         workerData: {
           cwd: this.opts.cwd,
           env: this.opts.env,
           jobs: this.opts.jobs ?? Math.max(4, availableParallelism() * 2),
+          port: channel.port2,
+          signal,
         },
+        transferList: [channel.port2],
       });
-      this.worker.on("message", (m: { cmd: string; out: string }) => {
-        this.store(m.cmd, m.out);
-        this.waiting.get(m.cmd)?.();
-        this.waiting.delete(m.cmd);
-      });
+      this.results = channel.port1;
+      this.signal = signal;
+      channel.port1.on("message", (m: { cmd: string; out: string }) => this.finished(m));
     }
     this.pending.set(cmd, new Promise((res) => this.waiting.set(cmd, res)));
     this.worker.postMessage(cmd);
@@ -149,6 +179,9 @@ export class Prober {
     if (this.worker) {
       await this.worker.terminate();
       this.worker = null;
+      this.results?.close();
+      this.results = null;
+      this.signal = null;
     }
   }
 
@@ -296,7 +329,7 @@ export function builtinOnly(cmd: string): boolean {
  * the background probes. The real load that follows answers from memory; a command whose text depended on
  * a made-up answer is simply run then, so the outputs stay exact.
  */
-export async function prefetchProbes(tree: LoadOptions, prober: Prober): Promise<void> {
+export async function prefetchProbes(tree: LoadOptions, prober: Prober, wait = true): Promise<void> {
   let launched = 0;
   const shell: ShellRunner = (cmd) => {
     if (prober.known(cmd) || builtinOnly(cmd)) return prober.answer(cmd);
@@ -304,20 +337,23 @@ export async function prefetchProbes(tree: LoadOptions, prober: Prober): Promise
     launched++;
     return "";
   };
-  try {
-    parseOnly({ ...tree, shell, info: () => {}, speculative: true });
-  } catch {
-    // A parse with made-up answers may fail ($(error-if,...)); the real load reports real errors.
-  }
+  scanMacros({ ...tree, shell, info: () => {}, speculative: true });
   if (launched) prober.stats.rounds++;
-  await prober.settle();
+  if (wait) await prober.settle();
 }
 
 /**
  * Warms `prober` for loading `tree`: when `manifest` (a file listing the commands the last load of the same
  * tree used) exists, its unknown commands run concurrently; otherwise the speculative pre-pass finds them.
+ * With `wait` false it returns once they are started: the load then waits only for the answers it needs
+ * (Prober.answer blocks on them), and the caller must `settle()` the prober at the end.
  */
-export async function warmProbes(tree: LoadOptions, prober: Prober, manifest: string | null): Promise<void> {
+export async function warmProbes(
+  tree: LoadOptions,
+  prober: Prober,
+  manifest: string | null,
+  wait = true,
+): Promise<void> {
   let listed: string[] | null = null;
   if (manifest) {
     try {
@@ -327,8 +363,10 @@ export async function warmProbes(tree: LoadOptions, prober: Prober, manifest: st
       listed = null;
     }
   }
-  if (listed) await prober.prefetch(listed);
-  else await prefetchProbes(tree, prober);
+  if (listed) {
+    for (const c of listed) prober.launch(c);
+    if (wait) await prober.settle();
+  } else await prefetchProbes(tree, prober, wait);
 }
 
 /** Records the commands the load used, for the next `warmProbes`. */

@@ -17,6 +17,7 @@ export class TokenStream {
   private prevPrev: Token["t"] = "eol";
   /** Every file read, in the order first read. */
   readonly files: string[] = [];
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly fs: KconfigFs,
@@ -37,7 +38,10 @@ export class TokenStream {
   push(name: string): boolean {
     const text = this.fs.read(name);
     if (text === undefined) return false;
-    if (!this.files.includes(name)) this.files.push(name);
+    if (!this.seen.has(name)) {
+      this.seen.add(name);
+      this.files.push(name);
+    }
     this.stack.push(new FileLexer(name, text, this.macros, this.warn));
     return true;
   }

@@ -1,12 +1,12 @@
 #!/bin/sh
 # Regenerates test/fixtures/kconfig/<case>/expected.* with Linux 6.1's own scripts/kconfig/conf (built by
-# prepare.sh). Cases whose Kconfig the C tool cannot read (Kconfiglib extensions, error cases) keep their
+# prepare.ts, which it runs). Cases whose Kconfig the C tool cannot read (Kconfiglib extensions, error cases) keep their
 # hand-written expectations. Usage: test/kconfig-compat/gen-fixtures.sh [case...]
 set -eu
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/keel"
-CONF="${KEEL_CONF:-$CACHE/linux-6.1-ref/defconfig/scripts/kconfig/conf}"
-FIX="$(cd "$(dirname "$0")/../fixtures/kconfig" && pwd)"
-[ -x "$CONF" ] || { echo "no conf at $CONF (run prepare.sh)" >&2; exit 1; }
+HERE="$(cd "$(dirname "$0")" && pwd)"
+CONF="${KEEL_CONF:-$(cd "$HERE/../.." && node --import tsx test/kconfig-compat/prepare.ts --conf)}"
+FIX="$(cd "$HERE/../fixtures/kconfig" && pwd)"
+[ -x "$CONF" ] || { echo "no conf at $CONF" >&2; exit 1; }
 cd "$FIX"
 cases="${*:-$(ls)}"
 for c in $cases; do

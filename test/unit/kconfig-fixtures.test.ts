@@ -1,6 +1,7 @@
 // The Kconfig fixture suite: every case in test/fixtures/kconfig is a small tree with a command and the
 // exact outputs Linux 6.1's conf gave for it (test/kconfig-compat/gen-fixtures.sh), or, for `err-*` cases,
-// the exact error text Keel must give.
+// the exact error text Keel must give. Each command case runs twice more through a tree cache holding
+// encoded snapshots (src/kconfig/snapshot.ts): once parsing and storing, once decoding the stored tree.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -19,8 +20,10 @@ import {
   shellRunner,
   treeFs,
   type CommandResult,
+  type KconfigCache,
   type LoadOptions,
 } from "../../src/kconfig/index.ts";
+import { decodeSnapshot, encodeSnapshot, recordHolds } from "../../src/kconfig/snapshot.ts";
 import { UserError } from "../../src/util/errors.ts";
 
 const ROOT = join(import.meta.dirname, "../fixtures/kconfig");
@@ -30,17 +33,43 @@ function read(dir: string, name: string): string | undefined {
   return existsSync(p) ? readFileSync(p, "utf8") : undefined;
 }
 
-function tree(dir: string): LoadOptions {
+/** A KconfigCache in memory that counts its hits; what it stores goes through encode and decode. */
+function memoryCache(): KconfigCache & { hits: number; stores: number } {
+  let stored: Uint8Array | undefined;
+  const c = {
+    hits: 0,
+    stores: 0,
+    load(opts: LoadOptions) {
+      const snap = stored && decodeSnapshot(stored);
+      if (!snap || !recordHolds(snap.record, opts)) return undefined;
+      c.hits++;
+      return snap;
+    },
+    store(...[kc, record]: Parameters<KconfigCache["store"]>) {
+      stored = encodeSnapshot(kc, record);
+      c.stores++;
+    },
+  };
+  return c;
+}
+
+function tree(dir: string, cache?: KconfigCache): LoadOptions {
   const env: Record<string, string> = {};
   for (const line of (read(dir, "env") ?? "").split("\n")) {
     const eq = line.indexOf("=");
     if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
   }
-  return { file: "Kconfig", fs: treeFs(dir), env, shell: shellRunner(dir, { ...process.env, ...env }) };
+  return {
+    file: "Kconfig",
+    fs: treeFs(dir),
+    env,
+    shell: shellRunner(dir, { ...process.env, ...env }),
+    ...(cache && { cache }),
+  };
 }
 
-function run(dir: string, command: string): CommandResult {
-  const t = tree(dir);
+function run(dir: string, command: string, cache?: KconfigCache): CommandResult {
+  const t = tree(dir, cache);
   const input = (name: string): { name: string; text: string } => ({ name, text: read(dir, name)! });
   switch (command) {
     case "olddefconfig":
@@ -66,8 +95,7 @@ for (const name of readdirSync(ROOT).sort()) {
   const dir = join(ROOT, name);
   const command = read(dir, "command")?.trim();
   if (command) {
-    test(`kconfig fixture ${name}: ${command}`, () => {
-      const r = run(dir, command);
+    const check = (r: CommandResult): void => {
       if (command === "savedefconfig") {
         assert.equal(r.defconfig, read(dir, "expected.defconfig"));
         return;
@@ -78,6 +106,14 @@ for (const name of readdirSync(ROOT).sort()) {
       assert.equal(a.autoconfH, read(dir, "expected.autoconf.h"));
       const warnings = read(dir, "expected.warnings");
       if (warnings !== undefined) assert.equal(r.warnings.join("\n") + "\n", warnings);
+    };
+    test(`kconfig fixture ${name}: ${command}`, () => check(run(dir, command)));
+    test(`kconfig fixture ${name}: ${command}, parsed once, then from the stored snapshot`, () => {
+      const cache = memoryCache();
+      check(run(dir, command, cache));
+      assert.deepEqual([cache.stores, cache.hits], [1, 0]);
+      check(run(dir, command, cache));
+      assert.deepEqual([cache.stores, cache.hits], [1, 1]);
     });
   } else if (name.startsWith("err-")) {
     test(`kconfig fixture ${name}: error`, () => {

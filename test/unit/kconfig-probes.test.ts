@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, utimesSync, writeFileSync, chmodSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { alldefconfig, shellRunner, type LoadOptions } from "../../src/kconfig/index.ts";
@@ -55,6 +55,25 @@ test("pre-pass + real load give exactly what running the probes in order gives; 
     const changed = new Prober({ cwd: dir, env: process.env, cacheDir: cache });
     assert.equal(alldefconfig({ ...tree, shell: changed.runner }).config, expected);
     assert.equal(changed.stats.ran, 2, "the two probes that run ./tool");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("answer() waits for a command already running in the background instead of running it again", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "keel-probes-wait-"));
+  try {
+    const marks = join(dir, "runs");
+    const cmd = `echo run >> ${marks}; sleep 0.3; echo late`;
+    const prober = new Prober({ cwd: dir, env: process.env, cacheDir: null });
+    prober.launch(cmd);
+    prober.launch("echo other");
+    // Synchronous, as inside a load: the answer arrives through the result port while this thread waits.
+    assert.equal(prober.answer(cmd), "late\n");
+    assert.equal(prober.answer("echo other"), "other\n");
+    await prober.settle();
+    assert.equal(readFileSync(marks, "utf8"), "run\n");
+    assert.equal(prober.stats.ran, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
