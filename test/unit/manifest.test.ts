@@ -283,6 +283,7 @@ test("the repo's images say what the boot tests expect", async () => {
     (await loadImage(".", name)).capsules.map((c) => [c.name, c.guest, c.devUart, c.consoleFocus]);
   assert.deepEqual(await devices("uart"), [
     ["uart", "uart", true, true],
+    ["uart-storm", "uart", true, false],
     ["uart-bad", "uart", true, false],
   ]);
   assert.deepEqual(await devices("uboot"), [["uboot", "uboot", true, true]]);
