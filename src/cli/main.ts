@@ -53,10 +53,11 @@ async function dispatch(args: ParsedArgs): Promise<number> {
         print,
       );
     }
-    case "ports":
+    case "ports": {
       const { portsCommand } = await import("./ports.ts");
       for (const line of await portsCommand(root)) print(line);
       return 0;
+    }
     case "inspect": {
       const file = args.positional[0];
       if (file === undefined || args.positional.length > 1)
