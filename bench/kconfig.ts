@@ -14,7 +14,6 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
 import {
   decodeSnapshot,
   defconfig,
@@ -69,20 +68,9 @@ function timed(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Sample {
   return r;
 }
 
-// The CLI bundle, built into the scratch dir (the repository's dist/ is left alone).
+// The CLI bundle, built by scripts/bundle.mjs into the scratch dir (the repository's dist/ is left alone).
 const bundle = join(work, "keel.mjs");
-await build({
-  entryPoints: [join(root, "src", "cli", "main.ts")],
-  outfile: bundle,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  logLevel: "warning",
-  banner: {
-    js: "import { createRequire as __keelCreateRequire } from 'node:module'; const require = __keelCreateRequire(import.meta.url);",
-  },
-});
+execFileSync(process.execPath, [join(root, "scripts", "bundle.mjs"), "--out", bundle], { stdio: "inherit" });
 
 const env = riscvEnv();
 const baseEnv: NodeJS.ProcessEnv = { ...process.env };

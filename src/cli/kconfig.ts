@@ -44,7 +44,6 @@ import { memoFs, Prober, saveProbeManifest, warmProbes } from "../kconfig/probes
 import { SNAPSHOT_VERSION } from "../kconfig/snapshot.ts";
 import { fileTreeCache } from "../kconfig/treecache.ts";
 import { UserError } from "../util/errors.ts";
-import { hypervisorKconfigArgv, meansHypervisor } from "./hvkconfig.ts";
 
 export const KCONFIG_COMMANDS = [
   "config",
@@ -440,7 +439,12 @@ function warn(r: { warnings: string[] } | Kconfig): void {
 /** Runs `keel kconfig ...`; returns the exit status. */
 export async function kconfigCommand(argv: readonly string[], print: (l: string) => void): Promise<number> {
   // No --tree and no Kconfig here: the hypervisor's tree and build dir (hvkconfig.ts).
-  if (meansHypervisor(argv, process.cwd())) argv = (await hypervisorKconfigArgv(argv, process.cwd())).argv;
+  // (Imported only then: it brings the ports and the build, which a Linux tree does not need.)
+  if (!argv.some((x) => x === "--tree" || x.startsWith("--tree="))) {
+    const hv = await import("./hvkconfig.ts");
+    if (hv.meansHypervisor(argv, process.cwd()))
+      argv = (await hv.hypervisorKconfigArgv(argv, process.cwd())).argv;
+  }
   const a = parseKconfigArgs(argv, process.cwd());
   try {
     return await run(a, print);

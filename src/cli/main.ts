@@ -1,18 +1,11 @@
 // keel's entry point: parse arguments, dispatch to a command, map errors to exit codes
 // (user errors: one line, exit 2; bugs: stack, exit 1).
+// Each command's modules are imported when it runs: `keel kconfig` on a Linux tree then never loads (nor
+// evaluates) the build graph, the schemas and the YAML parser.
 import { readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { cacheDir } from "../cache/store.ts";
-import { describeImage } from "../image/describe.ts";
-import { describeInitramfs, describeLinuxPayload, looksLikeInitramfs } from "../initramfs/inspect.ts";
 import { UserError } from "../util/errors.ts";
 import { parseArgs, type ParsedArgs } from "./args.ts";
-import { buildCommand, runCommand } from "./build.ts";
-import { doctor } from "./doctor.ts";
-import { kconfigCommand } from "./kconfig.ts";
-import { probeRun, repoRoot } from "./host.ts";
-import { portsCommand } from "./ports.ts";
-import { runTests } from "./test.ts";
 import { usage } from "./usage.ts";
 
 const print = (line: string): void => {
@@ -29,21 +22,25 @@ async function dispatch(args: ParsedArgs): Promise<number> {
     return 0;
   }
   // kconfig works on any Kconfig tree, inside a Keel checkout or not.
-  if (args.command === "kconfig") return kconfigCommand(args.positional, print);
+  if (args.command === "kconfig")
+    return (await import("./kconfig.ts")).kconfigCommand(args.positional, print);
+  const { repoRoot } = await import("./host.ts");
   const root = repoRoot();
   switch (args.command) {
     case "help":
       print(usage("help"));
       return 0;
     case "build": {
+      const { buildCommand } = await import("./build.ts");
       const result = await buildCommand(root, args);
       print(result.elf);
       return 0;
     }
     case "run":
-      return runCommand(root, args);
+      return (await import("./build.ts")).runCommand(root, args);
     case "test": {
       const any = args.flags.has("--static") || args.flags.has("--unit") || args.flags.has("--boot");
+      const { runTests } = await import("./test.ts");
       return runTests(
         root,
         {
@@ -56,13 +53,18 @@ async function dispatch(args: ParsedArgs): Promise<number> {
         print,
       );
     }
-    case "ports":
+    case "ports": {
+      const { portsCommand } = await import("./ports.ts");
       for (const line of await portsCommand(root)) print(line);
       return 0;
+    }
     case "inspect": {
       const file = args.positional[0];
       if (file === undefined || args.positional.length > 1)
         throw new UserError("inspect expects one file (see keel inspect -h)");
+      const { describeImage } = await import("../image/describe.ts");
+      const { describeInitramfs, describeLinuxPayload, looksLikeInitramfs } =
+        await import("../initramfs/inspect.ts");
       let bytes: Buffer;
       try {
         bytes = readFileSync(file);
@@ -87,13 +89,15 @@ async function dispatch(args: ParsedArgs): Promise<number> {
       rmSync(out, { recursive: true, force: true });
       print(`removed ${out}`);
       if (args.flags.has("--cache")) {
-        const cache = cacheDir(process.env);
+        const cache = (await import("../cache/store.ts")).cacheDir(process.env);
         rmSync(cache, { recursive: true, force: true });
         print(`removed ${cache}`);
       }
       return 0;
     }
     case "doctor": {
+      const { doctor } = await import("./doctor.ts");
+      const { probeRun } = await import("./host.ts");
       const report = await doctor(probeRun, process.env);
       for (const line of report.lines) print(line);
       return report.ok ? 0 : 2;

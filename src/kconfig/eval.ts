@@ -24,6 +24,17 @@ import {
 } from "./model.ts";
 import { exprToString } from "./print.ts";
 
+/**
+ * sym->curr = newval, in place: nothing keeps a reference to a symbol's `curr`, and a calc otherwise
+ * allocated two objects per symbol and pass (garbage that made the young generation collect more often).
+ */
+function setCurr(sym: Sym, tri: Tri, val: string): void {
+  const c = sym.curr;
+  c.tri = tri;
+  c.val = val;
+  c.choice = null;
+}
+
 export class Evaluator {
   /** Linux's modules_val: the MODULES symbol's value as last computed. */
   modulesVal: Tri = NO;
@@ -183,13 +194,13 @@ export class Evaluator {
         val = "n";
         break;
       default:
-        sym.curr = { tri: NO, val: sym.name ?? "", choice: null };
+        setCurr(sym, NO, sym.name ?? "");
         return;
     }
     sym.flags &= ~F.WRITE;
     this.calcVisibility(sym);
     if (sym.visible !== NO) sym.flags |= F.WRITE;
-    sym.curr = { tri, val, choice: null };
+    setCurr(sym, tri, val);
 
     switch (this.type(sym)) {
       case "bool":
@@ -237,7 +248,7 @@ export class Evaluator {
       default:
         break;
     }
-    sym.curr = { tri, val, choice: null };
+    setCurr(sym, tri, val);
     if (isChoice(sym) && tri === YES) sym.curr.choice = this.calcChoice(sym);
     this.validateRange(sym);
     if (sym === this.modules) this.modulesVal = sym.curr.tri;

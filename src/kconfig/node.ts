@@ -3,7 +3,7 @@
 
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import type { ShellRunner } from "./macro.ts";
 import type { KconfigFs } from "./stream.ts";
 
@@ -51,16 +51,28 @@ export function shellRunner(cwd: string, env: NodeJS.ProcessEnv): ShellRunner {
 export function treeFileId(srctree: string, cwd: string = srctree): (name: string) => string {
   const id = (p: string): string | undefined => {
     try {
-      const st = statSync(p);
-      return st.isFile() ? `${p}:${st.size}:${st.mtimeMs}:${st.ino}` : undefined;
+      const st = statSync(p, { throwIfNoEntry: false });
+      return st?.isFile() ? `${p}:${st.size}:${st.mtimeMs}:${st.ino}` : undefined;
     } catch {
       return undefined;
     }
+  };
+  // The object tree rarely has the tree's directories: one stat per directory instead of one per file
+  // (remembered for the life of the returned function, i.e. one command).
+  const dirs = new Map<string, boolean>();
+  const dirExists = (d: string): boolean => {
+    let e = dirs.get(d);
+    if (e === undefined) dirs.set(d, (e = existsSync(d)));
+    return e;
   };
   return (name: string): string => {
     if (isAbsolute(name)) return id(name) ?? "-";
     const local = resolve(cwd, name);
     const inTree = resolve(srctree, name);
-    return (local !== inTree && existsSync(local) ? id(local) : undefined) ?? id(inTree) ?? "-";
+    if (local !== inTree && dirExists(dirname(local))) {
+      const l = id(local);
+      if (l !== undefined) return l;
+    }
+    return id(inTree) ?? "-";
   };
 }

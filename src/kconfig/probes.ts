@@ -230,7 +230,7 @@ export class Prober {
       const p = isAbsolute(name) ? name : resolve(this.opts.cwd, name);
       if (isFile(p)) hit = p;
     } else if (/^[A-Za-z0-9_.+-]+$/.test(name)) {
-      for (const dir of (this.opts.env["PATH"] ?? "").split(delimiter)) {
+      for (const dir of new Set((this.opts.env["PATH"] ?? "").split(delimiter))) {
         if (!dir) continue;
         const p = join(dir, name);
         if (isFile(p)) {
@@ -288,7 +288,8 @@ export class Prober {
 
 function isFile(p: string): boolean {
   try {
-    return statSync(p).isFile();
+    // Most names looked up are not programs: a missing file must not cost an exception.
+    return statSync(p, { throwIfNoEntry: false })?.isFile() === true;
   } catch {
     return false;
   }

@@ -86,6 +86,9 @@ interface Meta {
 
 const MAGIC = 0x4b545245; // "KTRE"
 
+/** The lists of a symbol shell until the reference pass fills them in (never seen outside the decoder). */
+const PENDING: never[] = [];
+
 /**
  * The tree `kc` (freshly loaded, not yet evaluated) and its load record as bytes: a string table, a JSON
  * part, and an Int32 stream of every object's fields (references as indices, -1 for null).
@@ -285,10 +288,11 @@ export function decodeSnapshot(bytes: Uint8Array): { kconfig: Kconfig; record: L
       dirDep: { expr: null, tri: d[i++] as Tri },
       revDep: { expr: null, tri: d[i++] as Tri },
       implied: { expr: null, tri: d[i++] as Tri },
-      props: [],
-      choiceValues: [],
+      // Replaced by the reference pass below.
+      props: PENDING,
+      choiceValues: PENDING,
       choice: null,
-      menus: [],
+      menus: PENDING,
     };
   }
   const sym = (k: number): Sym | null => (k < 0 ? null : syms[k]!);
@@ -358,10 +362,16 @@ export function decodeSnapshot(bytes: Uint8Array): { kconfig: Kconfig; record: L
     x.dirDep.expr = expr(d[i++]!);
     x.revDep.expr = expr(d[i++]!);
     x.implied.expr = expr(d[i++]!);
-    for (let n = d[i++]!; n > 0; n--) x.props.push(props[d[i++]!]!);
-    for (let n = d[i++]!; n > 0; n--) x.choiceValues.push(syms[d[i++]!]!);
+    let n = d[i++]!;
+    x.props = refs(props, d, i, n);
+    i += n;
+    n = d[i++]!;
+    x.choiceValues = refs(syms, d, i, n);
+    i += n;
     x.choice = sym(d[i++]!);
-    for (let n = d[i++]!; n > 0; n--) x.menus.push(menus[d[i++]!]!);
+    n = d[i++]!;
+    x.menus = refs(menus, d, i, n);
+    i += n;
   }
   for (let k = 0; k < nMenus; k++) {
     const m = menus[k]!;
@@ -374,9 +384,9 @@ export function decodeSnapshot(bytes: Uint8Array): { kconfig: Kconfig; record: L
   const buckets: [number, Sym[]][] = [];
   for (let k = 0; k < nBuckets; k++) {
     const h = d[i++]!;
-    const list: Sym[] = [];
-    for (let n = d[i++]!; n > 0; n--) list.push(syms[d[i++]!]!);
-    buckets.push([h, list]);
+    const n = d[i++]!;
+    buckets.push([h, refs(syms, d, i, n)]);
+    i += n;
   }
   if (i !== d.length) return null;
 
@@ -392,6 +402,20 @@ export function decodeSnapshot(bytes: Uint8Array): { kconfig: Kconfig; record: L
     meta.warnings,
   );
   return { kconfig, record: meta.record };
+}
+
+/**
+ * The objects of `of` that d[at..at+n) refer to. Short lists are array literals, sized exactly: pushing
+ * onto [] reserves 17 slots, and most lists here hold one or two (~5 MB more to allocate, and for the
+ * young generation to copy, in Linux's tree).
+ */
+function refs<T>(of: T[], d: Int32Array, at: number, n: number): T[] {
+  if (n === 0) return [];
+  if (n === 1) return [of[d[at]!]!];
+  if (n === 2) return [of[d[at]!]!, of[d[at + 1]!]!];
+  const out: T[] = [];
+  for (let k = 0; k < n; k++) out.push(of[d[at + k]!]!);
+  return out;
 }
 
 /**

@@ -70,7 +70,10 @@ export function fileTreeCache(
     store(kconfig, record) {
       try {
         const ids = record.files.map(fileId);
-        const head = Buffer.from(JSON.stringify({ files: record.files, ids }), "utf8");
+        // Padded with spaces (JSON allows them) so that the snapshot starts 4-byte aligned: its Int32
+        // part is then read in place instead of copied.
+        const json = Buffer.from(JSON.stringify({ files: record.files, ids }), "utf8");
+        const head = Buffer.concat([json, Buffer.alloc((4 - (json.length % 4)) % 4, " ")]);
         const len = Buffer.alloc(4);
         len.writeUInt32LE(head.length, 0);
         const text = Buffer.concat([len, head, encodeSnapshot(kconfig, record)]);
