@@ -24,7 +24,7 @@ import {
   type LoadOptions,
 } from "../src/kconfig/index.ts";
 import { memoFs, Prober } from "../src/kconfig/probes.ts";
-import { CROSS, LINUX_SRC, prepareLinux, readRef, riscvEnv } from "../test/kconfig-compat/linux.ts";
+import { CROSS, linuxSrc, prepareLinux, readRef, riscvEnv } from "../test/kconfig-compat/linux.ts";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1] || 5);
 try {
@@ -88,7 +88,7 @@ const keelArgv = [
   bundle,
   "kconfig",
   "--tree",
-  LINUX_SRC,
+  linuxSrc(),
   `O=${objKeel}`,
   "ARCH=riscv",
   `CROSS_COMPILE=${CROSS}`,
@@ -143,13 +143,13 @@ function runTool(t: Tool): Sample {
       return timed(keelArgv, objKeel, { ...baseEnv, KEEL_CACHE_DIR: warmCache });
     case "make":
       rmSync(join(objMake, ".config"), { force: true });
-      return timed(makeArgv, LINUX_SRC, baseEnv);
+      return timed(makeArgv, linuxSrc(), baseEnv);
     case "conf":
       rmSync(join(objMake, ".config"), { force: true });
       return timed(confArgv, objMake, confEnv);
     case "kconfiglib":
       rmSync(join(objLib, ".config"), { force: true });
-      return timed([py, "-c", KCONFIGLIB], LINUX_SRC, {
+      return timed([py, "-c", KCONFIGLIB], linuxSrc(), {
         ...confEnv,
         KEEL_BENCH_OUT: join(objLib, ".config"),
       });
@@ -195,10 +195,10 @@ const prober = new Prober({
   env: { ...baseEnv, ...env },
   cacheDir: join(warmCache, "kconfig-probes"),
 });
-const text = readFileSync(join(LINUX_SRC, "arch/riscv/configs/defconfig"), "utf8");
+const text = readFileSync(join(linuxSrc(), "arch/riscv/configs/defconfig"), "utf8");
 const engineTree = (cache?: KconfigCache): LoadOptions => ({
   file: "Kconfig",
-  fs: memoFs(treeFs(LINUX_SRC, objKeel)),
+  fs: memoFs(treeFs(linuxSrc(), objKeel)),
   env,
   shell: prober.runner,
   ...(cache && { cache }),

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleCli, KEEL_BUNDLE } from "./cli-helpers.ts";
-import { LINUX_SRC, readRef, unavailable } from "../kconfig-compat/linux.ts";
+import { linuxSrc, readRef, unavailable } from "../kconfig-compat/linux.ts";
 
 const temps: string[] = [];
 before(bundleCli);
@@ -248,7 +248,7 @@ test(
     const args = [
       "kconfig",
       "--tree",
-      LINUX_SRC,
+      linuxSrc(),
       `O=${o}`,
       "ARCH=riscv",
       "CROSS_COMPILE=riscv64-linux-gnu-",

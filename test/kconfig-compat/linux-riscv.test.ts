@@ -24,8 +24,8 @@ import {
 import { warmProbes } from "../../src/kconfig/probes.ts";
 import {
   CROSS,
-  LINUX_SRC,
-  PREPARED,
+  linuxSrc,
+  preparedDir,
   prepareLinux,
   readRef,
   readSrc,
@@ -111,7 +111,7 @@ test("the root VM's kernel configuration: tinyconfig + guests/rootvm/linux.fragm
 // Its object tree and its probe and tree caches persist beside the references, so a warm `keel test`
 // answers the probes from the cache and decodes the stored tree; each run writes its own KCONFIG_CONFIG.
 test("keel kconfig ARCH=riscv tinyconfig writes make tinyconfig's .config", () => {
-  const o = join(PREPARED, "cli-obj");
+  const o = join(preparedDir(), "cli-obj");
   mkdirSync(o, { recursive: true });
   const name = `tiny-${process.pid}.config`;
   try {
@@ -125,7 +125,7 @@ test("keel kconfig ARCH=riscv tinyconfig writes make tinyconfig's .config", () =
         main,
         "kconfig",
         "--tree",
-        LINUX_SRC,
+        linuxSrc(),
         `O=${o}`,
         "ARCH=riscv",
         `CROSS_COMPILE=${CROSS}`,
@@ -135,7 +135,7 @@ test("keel kconfig ARCH=riscv tinyconfig writes make tinyconfig's .config", () =
       {
         cwd: repo,
         encoding: "utf8",
-        env: { ...process.env, KEEL_CACHE_DIR: join(PREPARED, "cli-cache"), KEEL_KCONFIG_TIMING: "1" },
+        env: { ...process.env, KEEL_CACHE_DIR: join(preparedDir(), "cli-cache"), KEEL_KCONFIG_TIMING: "1" },
         timeout: 120_000,
       },
     );

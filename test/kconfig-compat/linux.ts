@@ -116,19 +116,33 @@ function atomicWrite(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-const HASH = tarballHash();
+// Everything below is keyed by the tarball's hash, found when first asked for (not at import: on a fresh
+// machine the tarball appears only once prepareLinux() has installed linux-source-6.1).
+let hashMemo: string | null = null;
+function hash(): string | null {
+  hashMemo ??= tarballHash();
+  return hashMemo;
+}
 /** The prepared tree's directory (absent until prepareLinux() has run). */
-export const PREPARED = join(COMPAT, `linux-${(HASH ?? "no-tarball").slice(0, 16)}-v${PREP_VERSION}`);
-export const LINUX_SRC = process.env["KEEL_LINUX_SRC"] ?? join(PREPARED, "src");
+export function preparedDir(): string {
+  return join(COMPAT, `linux-${(hash() ?? "no-tarball").slice(0, 16)}-v${PREP_VERSION}`);
+}
+export function linuxSrc(): string {
+  return process.env["KEEL_LINUX_SRC"] ?? join(preparedDir(), "src");
+}
 /** Reference outputs made by the kernel's own scripts/kconfig/conf. */
-export const LINUX_REF = process.env["KEEL_LINUX_REF"] ?? join(PREPARED, "ref");
+export function linuxRef(): string {
+  return process.env["KEEL_LINUX_REF"] ?? join(preparedDir(), "ref");
+}
 /** conf, built once from the prepared tree (test/kconfig-compat/gen-fixtures.sh uses it). */
-export const CONF = join(LINUX_REF, "conf");
+export function confPath(): string {
+  return join(linuxRef(), "conf");
+}
 
 /** Why the prepared tree cannot be used yet, or null when it, its references and the cross compiler are there. */
 export function unavailable(): string | null {
-  if (!existsSync(join(LINUX_SRC, "Kconfig"))) return `no Linux 6.1 tree at ${LINUX_SRC}`;
-  if (!existsSync(join(LINUX_REF, "defconfig", ".config"))) return `no reference outputs at ${LINUX_REF}`;
+  if (!existsSync(join(linuxSrc(), "Kconfig"))) return `no Linux 6.1 tree at ${linuxSrc()}`;
+  if (!existsSync(join(linuxRef(), "defconfig", ".config"))) return `no reference outputs at ${linuxRef()}`;
   try {
     execFileSync(`${CROSS}gcc`, ["--version"], { stdio: "ignore" });
   } catch {
@@ -170,8 +184,8 @@ const make = (obj: string, ...targets: string[]): string[] => [
 
 /** Extracts the files Kconfig and `make *config` need into src/ (built aside, renamed into place). */
 function extractTree(say: (l: string) => void): void {
-  mkdirSync(PREPARED, { recursive: true });
-  const tmp = mkdtempSync(join(PREPARED, "tmp-src-"));
+  mkdirSync(preparedDir(), { recursive: true });
+  const tmp = mkdtempSync(join(preparedDir(), "tmp-src-"));
   try {
     const t0 = performance.now();
     // xz decompresses the tarball's blocks on every CPU; tar writes only the members Kconfig needs.
@@ -190,7 +204,7 @@ function extractTree(say: (l: string) => void): void {
       tmp,
     );
     say(`kconfig-compat: extracted the Kconfig files in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    publish(tmp, join(PREPARED, "src"));
+    publish(tmp, join(preparedDir(), "src"));
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
@@ -202,17 +216,17 @@ function extractTree(say: (l: string) => void): void {
  * use the final src/, since auto.conf.cmd records $(srctree).
  */
 function recordReferences(say: (l: string) => void): void {
-  const tmp = mkdtempSync(join(PREPARED, "tmp-ref-"));
+  const tmp = mkdtempSync(join(preparedDir(), "tmp-ref-"));
   try {
     const t0 = performance.now();
     const obj = join(tmp, "obj");
     for (const t of TARGETS) {
-      run(make(obj, t), LINUX_SRC);
+      run(make(obj, t), linuxSrc());
       mkdirSync(join(tmp, t), { recursive: true });
       copyFileSync(join(obj, ".config"), join(tmp, t, ".config"));
       if (t === "defconfig") {
         // auto.conf, autoconf.h, auto.conf.cmd and the minimal defconfig for the defconfig configuration.
-        run(make(obj, "syncconfig", "savedefconfig"), LINUX_SRC);
+        run(make(obj, "syncconfig", "savedefconfig"), linuxSrc());
         copyFileSync(join(obj, "include/config/auto.conf"), join(tmp, t, "auto.conf"));
         copyFileSync(join(obj, "include/config/auto.conf.cmd"), join(tmp, t, "auto.conf.cmd"));
         copyFileSync(join(obj, "include/generated/autoconf.h"), join(tmp, t, "autoconf.h"));
@@ -224,7 +238,7 @@ function recordReferences(say: (l: string) => void): void {
     say(
       `kconfig-compat: built conf and recorded its references in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    publish(tmp, LINUX_REF);
+    publish(tmp, linuxRef());
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
@@ -235,7 +249,7 @@ function recordReferences(say: (l: string) => void): void {
 export function rootvmFragment(): { file: string; text: string; dir: string } {
   const text = readFileSync(join(REPO, ROOTVM_FRAGMENT), "utf8");
   const sha = createHash("sha256").update(text).digest("hex").slice(0, 16);
-  return { file: ROOTVM_FRAGMENT, text, dir: join(PREPARED, `rootvm-${sha}`) };
+  return { file: ROOTVM_FRAGMENT, text, dir: join(preparedDir(), `rootvm-${sha}`) };
 }
 
 /** What src/recipe/linux.ts writes to .config between `make tinyconfig` and `make olddefconfig`. */
@@ -246,14 +260,14 @@ export function withFragment(tinyConfig: string, fragmentFile: string, fragmentT
 /** conf's .config for the root VM: `make tinyconfig`, the fragment appended, `make olddefconfig`. */
 function prepareRootvm(): void {
   const frag = rootvmFragment();
-  const tmp = mkdtempSync(join(PREPARED, "tmp-"));
+  const tmp = mkdtempSync(join(preparedDir(), "tmp-"));
   try {
     const obj = join(tmp, "obj");
     const env = { ...process.env, ...KBUILD_ENV };
-    run(make(obj, "tinyconfig"), LINUX_SRC, env);
+    run(make(obj, "tinyconfig"), linuxSrc(), env);
     const base = readFileSync(join(obj, ".config"), "utf8");
     writeFileSync(join(obj, ".config"), withFragment(base, frag.file, frag.text));
-    run(make(obj, "olddefconfig"), LINUX_SRC, env);
+    run(make(obj, "olddefconfig"), linuxSrc(), env);
     copyFileSync(join(obj, ".config"), join(tmp, ".config"));
     rmSync(obj, { recursive: true, force: true });
     publish(tmp, frag.dir);
@@ -280,10 +294,10 @@ export async function prepareLinux(say: (l: string) => void = () => {}): Promise
     if (e instanceof UserError) throw new Error([e.message, ...e.details].join("\n"));
     throw e;
   }
-  if (HASH === null || !existsSync(TARBALL))
+  if (hash() === null || !existsSync(TARBALL))
     throw new Error(`${TARBALL} is missing after installing ${PACKAGES[0]}`);
-  if (!existsSync(join(LINUX_SRC, "Kconfig"))) extractTree(say);
-  if (!existsSync(CONF)) recordReferences(say);
+  if (!existsSync(join(linuxSrc(), "Kconfig"))) extractTree(say);
+  if (!existsSync(confPath())) recordReferences(say);
   if (!existsSync(join(rootvmFragment().dir, ".config"))) prepareRootvm();
   const why = unavailable();
   if (why) throw new Error(why);
@@ -306,12 +320,12 @@ export function riscvEnv(): Record<string, string> {
     RUSTC: "rustc",
     BINDGEN: "bindgen",
     CC_VERSION_TEXT: ccVersion,
-    srctree: LINUX_SRC,
+    srctree: linuxSrc(),
   };
 }
 
 function kernelVersion(): string {
-  const mk = readFileSync(join(LINUX_SRC, "Makefile"), "utf8");
+  const mk = readFileSync(join(linuxSrc(), "Makefile"), "utf8");
   const get = (k: string): string => new RegExp(`^${k} = ?(.*)$`, "m").exec(mk)?.[1]?.trim() ?? "";
   const extra = get("EXTRAVERSION");
   return `${get("VERSION")}.${get("PATCHLEVEL")}.${get("SUBLEVEL")}${extra}`;
@@ -341,7 +355,7 @@ export function riscvTree(prober?: Prober, cache?: KconfigCache): LoadOptions {
   const objtree = scratchObjtree();
   return {
     file: "Kconfig",
-    fs: treeFs(LINUX_SRC, objtree),
+    fs: treeFs(linuxSrc(), objtree),
     env,
     shell: prober?.runner ?? shellRunner(objtree, { ...process.env, ...env }),
     ...(cache && { cache }),
@@ -379,9 +393,9 @@ export function memorySnapshotCache(): KconfigCache & { hits: number } {
 }
 
 export function readRef(target: string, file = ".config"): string {
-  return readFileSync(join(LINUX_REF, target, file), "utf8");
+  return readFileSync(join(linuxRef(), target, file), "utf8");
 }
 
 export function readSrc(path: string): string {
-  return readFileSync(join(LINUX_SRC, path), "utf8");
+  return readFileSync(join(linuxSrc(), path), "utf8");
 }

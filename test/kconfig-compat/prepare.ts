@@ -3,7 +3,7 @@
 // records its references, all cached by the tarball's hash. Prints where everything is.
 //   node --import tsx test/kconfig-compat/prepare.ts [--conf]   (--conf: print only conf's path)
 
-import { CONF, LINUX_REF, LINUX_SRC, prepareLinux } from "./linux.ts";
+import { confPath, linuxRef, linuxSrc, prepareLinux } from "./linux.ts";
 
 try {
   await prepareLinux((l) => process.stderr.write(`${l}\n`));
@@ -11,5 +11,5 @@ try {
   process.stderr.write(`prepare: ${(e as Error).message}\n`);
   process.exit(1);
 }
-if (process.argv.includes("--conf")) process.stdout.write(`${CONF}\n`);
-else process.stdout.write(`tree: ${LINUX_SRC}\nreferences: ${LINUX_REF}\nconf: ${CONF}\n`);
+if (process.argv.includes("--conf")) process.stdout.write(`${confPath()}\n`);
+else process.stdout.write(`tree: ${linuxSrc()}\nreferences: ${linuxRef()}\nconf: ${confPath()}\n`);
