@@ -2,6 +2,7 @@
 // or captured with a hard timeout. A captured run gets its own process group and is always ended by its own
 // PID, so tests never hang and nothing it started is left behind.
 import { spawn } from "node:child_process";
+import { adoptGroup, releaseGroup } from "./groups.ts";
 
 export interface CapturedRun {
   /** QEMU's exit status, or undefined when it was killed. */
@@ -46,6 +47,7 @@ export function runCaptured(argv: readonly string[], opts: CaptureOptions): Prom
       ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
       ...(opts.env !== undefined ? { env: opts.env } : {}),
     });
+    if (child.pid !== undefined) adoptGroup(child.pid);
     let output = "";
     const streams = { stdout: "", stderr: "" };
     let timedOut = false;
@@ -81,11 +83,13 @@ export function runCaptured(argv: readonly string[], opts: CaptureOptions): Prom
     child.stdin?.on("error", () => undefined);
     child.on("error", (err) => {
       clearTimeout(timer);
+      if (child.pid !== undefined) releaseGroup(child.pid);
       reject(err);
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       kill(); // anything QEMU left in its group
+      if (child.pid !== undefined) releaseGroup(child.pid);
       resolve({
         code: code ?? undefined,
         signal: signal ?? undefined,
