@@ -180,14 +180,14 @@ const CASES: readonly BootCase[] = [
     timeoutMs: 60_000,
   },
   {
-    // hostile turns its interrupts off and spins 2 s on hart 0; hello shares that hart and still finishes
+    // hostile turns its interrupts off and spins 5 s on hart 0; hello shares that hart and still finishes
     // first: the M-mode timer preempts the spinner.
     image: "hostile",
     port: "qemu-virt",
     expect: [
       /^\[keel\] capsule hostile: hart 0,/,
       /^\[keel\] capsule hello: hart 0,/,
-      /^\[hostile\] hostile: interrupts off, spinning 2000$/,
+      /^\[hostile\] hostile: interrupts off, spinning 5000$/,
       /^\[hello\] hello: all \d+ checks passed$/,
       /^\[keel\] capsule hello: shut down$/,
       /^\[hostile\] hostile: done spinning$/,
