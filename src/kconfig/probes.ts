@@ -71,7 +71,7 @@ export interface ProbeStats {
   rounds: number;
 }
 
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 /** Runs and remembers $(shell,...) commands; `runner` is the ShellRunner to load a tree with. */
 export class Prober {
@@ -243,6 +243,17 @@ export class Prober {
     return hit;
   }
 
+  /** <prefix>/<triplet>/lib for a driver installed as <prefix>/bin/<triplet>-gcc. */
+  private targetLibDir(driver: string, triplet: string): string {
+    let real = driver;
+    try {
+      real = realpathSync(driver);
+    } catch {
+      // identity() will say it is missing
+    }
+    return join(dirname(dirname(real)), triplet, "lib");
+  }
+
   /** A file's identity: its real path, size, modification time and inode. */
   private identity(path: string): string {
     let id = this.idCache.get(path);
@@ -278,6 +289,9 @@ export class Prober {
           const q = this.lookup(`${dir}${m[1]}${tool}`);
           if (q) ids.push(`${tool}=${this.identity(q)}`);
         }
+        // A cross driver `<triplet>-gcc` links against <prefix>/<triplet>/lib (Debian's libc6-dev-<arch>-cross):
+        // probes that link (cc-can-link.sh) change when that C library is installed or removed.
+        if (m[1]?.endsWith("-")) ids.push(`libdir=${this.identity(this.targetLibDir(p, m[1].slice(0, -1)))}`);
       }
     }
     const h = createHash("sha256");

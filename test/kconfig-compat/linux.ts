@@ -54,6 +54,9 @@ export const CROSS = LINUX_CROSS;
 export const PACKAGES: readonly string[] = [
   "linux-source-6.1",
   "gcc-riscv64-linux-gnu",
+  // The target's C library: the cc-can-link probes answer y only with it, and the root VM recipe installs it
+  // later in the same `keel test`; references recorded without it would disagree with later runs.
+  "libc6-dev-riscv64-cross",
   "flex",
   "bison",
   "make",

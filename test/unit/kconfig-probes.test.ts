@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { alldefconfig, shellRunner, type LoadOptions } from "../../src/kconfig/index.ts";
@@ -74,6 +74,29 @@ test("answer() waits for a command already running in the background instead of 
     await prober.settle();
     assert.equal(readFileSync(marks, "utf8"), "run\n");
     assert.equal(prober.stats.ran, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a cross driver's probe key covers its target C library directory (cc-can-link answers change with it)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "keel-probe-libdir-"));
+  try {
+    mkdirSync(join(dir, "bin"));
+    const gcc = join(dir, "bin", "riscv64-linux-gnu-gcc");
+    writeFileSync(gcc, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const env = { PATH: join(dir, "bin") };
+    const cmd = "riscv64-linux-gnu-gcc -x c - -o /dev/null";
+    const key = (): string => new Prober({ cwd: dir, env, cacheDir: null }).key(cmd);
+    const without = key();
+    mkdirSync(join(dir, "riscv64-linux-gnu", "lib"), { recursive: true });
+    const empty = key();
+    assert.notEqual(empty, without, "the library directory appearing changes the key");
+    assert.equal(key(), empty, "nothing changed: same key");
+    writeFileSync(join(dir, "riscv64-linux-gnu", "lib", "crt1.o"), "");
+    const t = new Date(Date.now() + 5000);
+    utimesSync(join(dir, "riscv64-linux-gnu", "lib"), t, t);
+    assert.notEqual(key(), empty, "a file added to it changes the key");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
