@@ -381,6 +381,7 @@ static bool restart_wanted(const struct capsule *c, enum capsule_outcome outcome
 void capsule_finish(struct capsule *c)
 {
 	enum capsule_outcome outcome;
+	bool last_word;
 
 	spin_lock(&c->out_lock);
 	console_capsule_flush(&c->out);
@@ -412,11 +413,17 @@ void capsule_finish(struct capsule *c)
 		snprintf(c->reason, sizeof(c->reason), "reboot limit (%u) reached", CONFIG_MAX_REBOOTS);
 	}
 
+	outcome = request_outcome(c->request);
+	sched_lock();
+	last_word = (machine_ending || c == owner) && !restart_wanted(c, outcome);
+	sched_unlock();
 	/* Scrubbed now, not only before its next boot: nothing of it lingers
 	 * in host RAM while it is stopped (or between a crash and its restart).
-	 * Its RAM and address space stay its own, for a later start. */
-	mem_scrub((void *)(uptr)c->ram_hpa, c->ram_size);
-	outcome = request_outcome(c->request);
+	 * Its RAM and address space stay its own, for a later start. Not when
+	 * the machine is going down with it (the owner's end, or every capsule
+	 * halted for it): nothing runs after that, and a boot scrubs anyway. */
+	if (!last_word)
+		mem_scrub((void *)(uptr)c->ram_hpa, c->ram_size);
 	if (restart_wanted(c, outcome)) {
 		log_outcome(c, outcome);
 		if (c->restarts < c->restart_limit) {
