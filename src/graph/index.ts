@@ -70,6 +70,7 @@ export async function build(steps: readonly Step[], opts: BuildOptions): Promise
   const file = dbPath(opts.outDir);
   const { db, warning } = await loadDb(opts.fs, file);
   if (warning) status.warning(warning);
+  const loaded = JSON.stringify(db);
   const hasher = new FileHasher(opts.fs, db.files);
   const env = {
     fs: opts.fs,
@@ -88,7 +89,8 @@ export async function build(steps: readonly Step[], opts: BuildOptions): Promise
     status.end();
     const known = Object.values(db.steps).flatMap((r) => [...Object.keys(r.manifest), ...r.outputs]);
     db.files = hasher.persistent(known);
-    await saveDb(opts.fs, file, db);
+    // A no-op build leaves the database as it found it: nothing to write.
+    if (JSON.stringify(db) !== loaded) await saveDb(opts.fs, file, db);
   }
   if (result.ran.length === 0) status.noWork();
   return result;

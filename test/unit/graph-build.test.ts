@@ -210,6 +210,14 @@ describe("build", () => {
     assert.deepEqual(second.result.ran, []);
     assert.deepEqual([second.result.upToDate, second.result.total], [5, 5]);
     assert.equal(second.out, "keel: no work to do.\n");
+
+    // Once every file is old enough for the stat cache, a no-op build does not rewrite the database.
+    await run();
+    const db = `${OUT}/.keel/build.db.json`;
+    const before = await fs.stat(db);
+    const fourth = await run();
+    assert.deepEqual(fourth.ran, []);
+    assert.deepEqual(await fs.stat(db), before, "the database was rewritten by a no-op build");
   });
 
   it("the clean build prints [n/N] lines", async () => {
