@@ -55,8 +55,13 @@ async function dispatch(args: ParsedArgs): Promise<number> {
     }
     case "ports": {
       const { portsCommand } = await import("./ports.ts");
-      for (const line of await portsCommand(root)) print(line);
-      return 0;
+      const { lines, problems } = await portsCommand(root);
+      for (const line of lines) print(line);
+      for (const p of problems) {
+        process.stderr.write(`keel: ${p.headline}\n`);
+        for (const d of p.details) process.stderr.write(`${d}\n`);
+      }
+      return problems.length === 0 ? 0 : 2;
     }
     case "inspect": {
       const file = args.positional[0];

@@ -1,15 +1,32 @@
-// keel ports: every port with its description, the default marked with *.
+// keel ports: every port with its description, the default marked with *. A port file that does not load
+// is listed with a "!" and its problems, and the command exits 2 — the other ports are still listed.
 import { defaultPortName, listPorts, portPath } from "../port/registry.ts";
 import { loadPort } from "../port/load.ts";
+import { UserError } from "../util/errors.ts";
 
-export async function portsCommand(root: string): Promise<string[]> {
+export interface PortsListing {
+  /** One line per port, in name order. */
+  lines: string[];
+  /** What is wrong with the port files that did not load. */
+  problems: UserError[];
+}
+
+export async function portsCommand(root: string): Promise<PortsListing> {
   const names = await listPorts(root);
   const def = await defaultPortName(root);
   const rows: string[][] = [];
+  const problems: UserError[] = [];
   for (const name of names) {
-    const loaded = await loadPort(portPath(root, name));
-    rows.push([name === def ? "*" : " ", name, loaded.port.description]);
+    const mark = name === def ? "*" : " ";
+    try {
+      const loaded = await loadPort(portPath(root, name));
+      rows.push([mark, name, loaded.port.description]);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      problems.push(e);
+      rows.push(["!", name, `(does not load: ${e.location?.file ?? `ports/${name}.yaml`}, see below)`]);
+    }
   }
   const width = Math.max(...rows.map((r) => r[1]!.length));
-  return rows.map(([mark, name, desc]) => `${mark} ${name!.padEnd(width)}  ${desc}`);
+  return { lines: rows.map(([mark, name, desc]) => `${mark} ${name!.padEnd(width)}  ${desc}`), problems };
 }

@@ -168,6 +168,22 @@ describe("keel ports", () => {
     assert.equal(r.stderr, "");
     assert.deepEqual(lines(r.stdout), [virt, "  spare      A second board, added by dropping in a file"]);
   });
+
+  test("a port file that does not load is marked and reported; the others are still listed; exit 2", async () => {
+    writeFileSync(join(root, "ports", "broken.yaml"), "name: broken\ndescription: x\nharts: many\n");
+    try {
+      const r = await keel(["ports"], { root, cwd: root });
+      exits(r, 2);
+      // (spare.yaml, from the test before, may be listed too.)
+      assert.deepEqual(
+        lines(r.stdout).filter((l) => !l.includes("spare")),
+        ["! broken     (does not load: ports/broken.yaml, see below)", virt],
+      );
+      assert.match(r.stderr, /^keel: ports\/broken\.yaml:\d+:\d+: /);
+    } finally {
+      rmSync(join(root, "ports", "broken.yaml"));
+    }
+  });
 });
 
 describe("broken port and image files are reported at file:line:col", () => {
