@@ -4,14 +4,14 @@
 // fragment change (rebuilt in the kernel work tree) and its revert (a cache hit). Usage:
 //   node --import tsx bench/rootvm.ts [--runs N] [--cold-runs N] [--fragment-runs N] [--timeout S] [--keep]
 // What is measured and how to read it: bench/README.md ("Root VM").
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildImage, type BuiltImage } from "../src/cli/build.ts";
-import { cacheDir } from "../src/cache/store.ts";
+import { cacheDir, ContentCache } from "../src/cache/store.ts";
 import { qemuArgv } from "../src/port/emit-qemu.ts";
-import { LINUX_RECIPE_VERSION } from "../src/recipe/linux.ts";
+import { forgetLinuxEntries } from "../src/recipe/plan.ts";
 import { formatSize } from "../src/port/scalars.ts";
 import { runCaptured } from "../src/qemu/run.ts";
 import { CollectStream, copyCheckout } from "../test/e2e/helpers.ts";
@@ -307,7 +307,9 @@ async function main(): Promise<void> {
       into: BuildSample[],
       forget: boolean,
     ): Promise<void> => {
-      const forgotten = forget ? forgetFragment(fragment) : 0;
+      const forgotten = forget
+        ? await forgetLinuxEntries(new ContentCache(cacheDir(process.env)), fragment)
+        : 0;
       writeFileSync(fragmentFile, fragment);
       const s = await timedBuild(root, "rootvm", opts.optimize, process.env, false);
       const missed = s.recipes.some((r) => r.startsWith("linux: cache miss"));
@@ -414,29 +416,6 @@ function buildTable(warm: readonly BuildSample[], cold: readonly BuildSample[]):
       `| cold / cached | | ${(median(cold.map((b) => b.ms)) / median(warm.map((b) => b.ms))).toFixed(1)} | | |`,
     );
   return rows.join("\n");
-}
-
-/** Removes the current Linux recipe's cache entries built from `fragment` (the user's cache), so its next build must run. */
-function forgetFragment(fragment: string): number {
-  const entries = join(cacheDir(process.env), "entries");
-  let n = 0;
-  for (const shard of existsSync(entries) ? readdirSync(entries) : []) {
-    for (const key of readdirSync(join(entries, shard))) {
-      const dir = join(entries, shard, key);
-      try {
-        const rec = JSON.parse(readFileSync(join(dir, ".keel-entry.json"), "utf8")) as {
-          material?: { recipe?: unknown; fragment?: unknown };
-        };
-        // Only this recipe version's entries: other versions (other checkouts) keep theirs.
-        if (rec.material?.recipe !== LINUX_RECIPE_VERSION || rec.material.fragment !== fragment) continue;
-      } catch {
-        continue;
-      }
-      rmSync(dir, { recursive: true, force: true });
-      n++;
-    }
-  }
-  return n;
 }
 
 function fragmentTable(

@@ -159,6 +159,30 @@ export class ContentCache {
     }
   }
 
+  /**
+   * Removes every entry whose recorded key material `match` accepts (e.g. to make the next build of one
+   * input run again); entries with an unreadable record are left alone. Returns how many were removed.
+   */
+  async removeWhere(match: (material: unknown) => boolean): Promise<number> {
+    const entries = join(this.root, "entries");
+    let removed = 0;
+    for (const shard of await readdir(entries).catch(() => [])) {
+      for (const key of await readdir(join(entries, shard))) {
+        const dir = join(entries, shard, key);
+        let record: EntryRecord;
+        try {
+          record = JSON.parse(await readFile(join(dir, ENTRY_RECORD), "utf8")) as EntryRecord;
+        } catch {
+          continue;
+        }
+        if (!match(record.material)) continue;
+        await rm(dir, { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   /** The entry for `key`, made by `fill` when missing or damaged; `hit` says whether it was reused. */
   async getOrCreate(
     key: string,

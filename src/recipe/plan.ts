@@ -104,6 +104,23 @@ export function linuxWorkName(tarballSha256: string, crossIdentity: string): str
   return `linux-${tarballSha256.slice(0, 12)}-${tc.slice(0, 12)}`;
 }
 
+/** The key material of a Linux recipe entry (see the LINUX step below); what `forgetLinuxEntries` matches. */
+interface LinuxMaterial {
+  recipe: string;
+  fragment: string;
+}
+
+/**
+ * Removes this recipe version's kernel entries built from `fragmentText`, so that the next build of that
+ * fragment runs (tests and the bench use it; entries of other recipe versions stay).
+ */
+export function forgetLinuxEntries(cache: ContentCache, fragmentText: string): Promise<number> {
+  return cache.removeWhere((m) => {
+    const lm = m as Partial<LinuxMaterial> | undefined;
+    return lm?.recipe === LINUX_RECIPE_VERSION && lm.fragment === fragmentText;
+  });
+}
+
 export function planRecipeGuest(p: RecipePlanInput): { steps: Step[]; elf: string; initramfs: string } {
   const { guest: g, host, root } = p;
   const dir = join(root, g.dir);
@@ -126,7 +143,7 @@ export function planRecipeGuest(p: RecipePlanInput): { steps: Step[]; elf: strin
     action: async (ctx) => {
       const fragmentText = await readFile(fragment, "utf8");
       const tarball = await hashFile(g.linux.tarball);
-      const material = {
+      const material: LinuxMaterial & Record<string, unknown> = {
         recipe: LINUX_RECIPE_VERSION,
         package: `${g.linux.package} ${host.linuxVersion}`,
         tarball,

@@ -12,10 +12,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { cacheDir } from "../../src/cache/store.ts";
+import { cacheDir, ContentCache } from "../../src/cache/store.ts";
 import { buildImage } from "../../src/cli/build.ts";
 import { readCpio } from "../../src/initramfs/cpio.ts";
-import { LINUX_RECIPE_VERSION } from "../../src/recipe/linux.ts";
+import { forgetLinuxEntries } from "../../src/recipe/plan.ts";
 import { gunzip } from "../../src/initramfs/gzip.ts";
 import { INITRD_GPA, LINUX_LOAD_GPA, readInitrdNote } from "../../src/payload/linux.ts";
 import { parseElf } from "../../src/image/elf.ts";
@@ -60,29 +60,6 @@ async function bootOpenSbi(image: string, initrd: string): Promise<string> {
   assert.match(console, /keel rootvm: Linux 6\.1\.\d+, 2 CPU\(s\)/, console);
   assert.match(console, /\n2\n/, "nproc says 2");
   return console;
-}
-
-/** Removes the current Linux recipe's cache entries built from `fragment`, so the next build of it must run. */
-function forgetFragment(fragment: string): number {
-  const entries = join(cacheDir(process.env), "entries");
-  let n = 0;
-  for (const shard of existsSync(entries) ? readdirSync(entries) : []) {
-    for (const key of readdirSync(join(entries, shard))) {
-      const dir = join(entries, shard, key);
-      try {
-        const rec = JSON.parse(readFileSync(join(dir, ".keel-entry.json"), "utf8")) as {
-          material?: { recipe?: unknown; fragment?: unknown };
-        };
-        // Only this recipe version's entries: other versions (other checkouts) keep theirs.
-        if (rec.material?.recipe !== LINUX_RECIPE_VERSION || rec.material.fragment !== fragment) continue;
-      } catch {
-        continue;
-      }
-      rmSync(dir, { recursive: true, force: true });
-      n++;
-    }
-  }
-  return n;
 }
 
 /** What the kernel recipe said about its configuration: `N symbol(s) changed: ...` or `fresh work tree, N symbols set`. */
@@ -186,7 +163,7 @@ test(
       const fragmentFile = join(co.root, "guests", "rootvm", "linux.fragment");
       const fragmentA = readFileSync(fragmentFile, "utf8");
       const fragmentB = `${fragmentA}CONFIG_PRINTK_TIME=y\n`;
-      const forgotten = forgetFragment(fragmentB);
+      const forgotten = await forgetLinuxEntries(new ContentCache(cacheDir(process.env)), fragmentB);
       const configA = readFileSync(join(bd, "recipes", "rootvm", "linux", "config"), "utf8");
       const wasAtA = workTreeConfigs().includes(configA);
       writeFileSync(fragmentFile, fragmentB);
@@ -228,7 +205,7 @@ test(
       // 6. The original once more, rebuilt in the work tree this time (its entry forgotten, its output
       // removed so the step runs): exactly PRINTK_TIME changes back, and the bytes are the first build's —
       // an incremental build is reproducible. This also leaves the work tree at the repo's fragment.
-      const forgottenA = forgetFragment(fragmentA);
+      const forgottenA = await forgetLinuxEntries(new ContentCache(cacheDir(process.env)), fragmentA);
       rmSync(image);
       const back = new CollectStream();
       t0 = Date.now();

@@ -137,3 +137,16 @@ test("getOrCreate builds once, then hits; a racing put keeps the first complete 
   assert.equal(again.dir, cache.entryDir(key));
   assert.equal(readFileSync(join(again.dir, "out"), "utf8"), "result");
 });
+
+test("removeWhere: removes exactly the entries whose material matches; an empty cache is fine", async () => {
+  const c = fresh();
+  assert.equal(await c.removeWhere(() => true), 0);
+  const make = (material: { fragment: string }) =>
+    c.put(cacheKey(material), "k", (dir) => writeFile(join(dir, "Image"), material.fragment), material);
+  const a = await make({ fragment: "A" });
+  const b = await make({ fragment: "B" });
+  const removed = await c.removeWhere((m) => (m as { fragment?: string } | undefined)?.fragment === "A");
+  assert.equal(removed, 1);
+  assert.equal(existsSync(a.dir), false);
+  assert.ok("dir" in (await c.lookup(b.key)), "the other entry stays, still sound");
+});
