@@ -12,7 +12,12 @@ import {
   type Step,
 } from "../graph/index.ts";
 import { cacheDir } from "../cache/store.ts";
-import { renderSbiTable, resolveHypervisorConfig, type ResolvedConfig } from "../kconfig/hypervisor.ts";
+import {
+  portFacts,
+  renderSbiTable,
+  resolveHypervisorConfig,
+  type ResolvedConfig,
+} from "../kconfig/hypervisor.ts";
 import { listGuests, loadGuest } from "../manifest/guest.ts";
 import { loadImage, type ImageManifest } from "../manifest/image.ts";
 import { emitPortHeader } from "../port/emit-header.ts";
@@ -151,14 +156,7 @@ export async function planBuild(req: BuildRequest): Promise<PlannedBuild> {
     buildDir,
     config: configName,
     optimize,
-    port: {
-      name: port.name,
-      arch: port.hypervisor.arch,
-      harts: port.harts,
-      isolation: port.hypervisor.isolation,
-      timer: port.hypervisor.timer,
-      drivers: port.hypervisor.drivers,
-    },
+    port: portFacts(port),
     log: (line) => (req.status ?? process.stdout).write(`${line}\n`),
   });
   const hvSources = hypervisorSources(root, port.hypervisor.sourceDirs, (s) => config.value(s));

@@ -11,6 +11,7 @@ import {
   defconfigPath,
   hypervisorKconfigEnv,
   HYPERVISOR_KCONFIG,
+  portFacts,
   resolveHypervisorConfig,
 } from "../kconfig/hypervisor.ts";
 import { OPTIMIZE_MODES } from "../plan/metadata.ts";
@@ -68,14 +69,7 @@ export async function hypervisorKconfigArgv(
     throw new UserError(`-Doptimize must be one of ${OPTIMIZE_MODES.join(", ")}; got "${optimize}"`);
   const config = defines["config"] ?? DEFAULT_CONFIG;
   const port = await loadPortByName(root, defines["system"]);
-  const facts = {
-    name: port.name,
-    arch: port.hypervisor.arch,
-    harts: port.harts,
-    isolation: port.hypervisor.isolation,
-    timer: port.hypervisor.timer,
-    drivers: port.hypervisor.drivers,
-  };
+  const facts = portFacts(port);
   const buildDir = buildDirOf(outDir, port.name, optimize, config);
   const defconfig = join(root, defconfigPath(root, config));
   // The build dir's .config as the next build would see it (made from the defconfig when there is none).

@@ -26,6 +26,16 @@ export interface PortFacts {
   drivers: readonly string[];
 }
 
+/** The facts of a resolved port (src/port's ResolvedPort, taken structurally). */
+export function portFacts(port: {
+  name: string;
+  harts: number;
+  hypervisor: { arch: string; isolation: string; timer: string; drivers: readonly string[] };
+}): PortFacts {
+  const { arch, isolation, timer, drivers } = port.hypervisor;
+  return { name: port.name, arch, harts: port.harts, isolation, timer, drivers };
+}
+
 /** The variables hypervisor/Kconfig reads: the port's facts and the optimize mode. */
 export function hypervisorKconfigEnv(port: PortFacts, optimize: string): Record<string, string> {
   const env: Record<string, string> = {

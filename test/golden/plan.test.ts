@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { hypervisorSources } from "../../src/cli/build.ts";
 import type { Step } from "../../src/graph/index.ts";
 import { defconfig } from "../../src/kconfig/index.ts";
-import { configOutputs, hypervisorTree, renderSbiTable } from "../../src/kconfig/hypervisor.ts";
+import { configOutputs, hypervisorTree, portFacts, renderSbiTable } from "../../src/kconfig/hypervisor.ts";
 import { loadImage } from "../../src/manifest/image.ts";
 import { emitPortHeader } from "../../src/port/emit-header.ts";
 import { loadPortByName } from "../../src/port/registry.ts";
@@ -51,14 +51,7 @@ const sources = (dir: string): string[] =>
 /** The qemu-virt port's configuration from configs/<name>_defconfig (pure: nothing written). */
 async function portConfig(name: string) {
   const port = await loadPortByName(ROOT, "qemu-virt");
-  const facts = {
-    name: port.name,
-    arch: port.hypervisor.arch,
-    harts: port.harts,
-    isolation: port.hypervisor.isolation,
-    timer: port.hypervisor.timer,
-    drivers: port.hypervisor.drivers,
-  };
+  const facts = portFacts(port);
   const file = `configs/${name}_defconfig`;
   const r = defconfig(hypervisorTree(ROOT, facts, "Debug"), { name: file, text: readFileSync(file, "utf8") });
   const config = configOutputs(r.kconfig);
