@@ -9,21 +9,13 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildImage } from "../../src/cli/build.ts";
 import { account, bundleCli, keel, KEEL_BUNDLE } from "./cli-helpers.ts";
+import { hasTmux, inTmux } from "./tmux.ts";
 import { CollectStream, copyCheckout } from "./helpers.ts";
 
 const ENV = { ...process.env, SOURCE_DATE_EPOCH: "1700000000" };
 const checkout = copyCheckout("keel-e2e-config-");
 before(bundleCli);
 after(checkout.dispose);
-
-function hasTmux(): boolean {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The compile steps that ran, as object paths relative to the build dir. */
 const compiled = (ran: readonly string[], buildDir: string): string[] =>
@@ -37,29 +29,8 @@ async function menuconfig(
   root: string,
   drive: (keys: (...k: string[]) => void, waitFor: (re: RegExp) => Promise<string>) => Promise<void>,
 ): Promise<void> {
-  const sock = `keel-hvconfig-${process.pid}`;
-  const tmux = (...args: string[]): string =>
-    execFileSync("tmux", ["-L", sock, ...args], { encoding: "utf8", env: { ...process.env, TMUX: "" } });
-  const waitFor = async (re: RegExp): Promise<string> => {
-    const end = Date.now() + 30_000;
-    for (;;) {
-      const s = tmux("capture-pane", "-p", "-t", "kc");
-      if (re.test(s)) return s;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${re}; screen:\n${s}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
   const cmd = `cd '${root}' && KEEL_ROOT='${root}' '${process.execPath}' '${KEEL_BUNDLE}' kconfig menuconfig; echo "menuconfig exited $?"; sleep 60`;
-  tmux("new-session", "-d", "-s", "kc", "-x", "100", "-y", "30", cmd);
-  try {
-    await drive((...k) => void tmux("send-keys", "-t", "kc", ...k), waitFor);
-  } finally {
-    try {
-      tmux("kill-server");
-    } catch {
-      // already gone
-    }
-  }
+  await inTmux(`keel-hvconfig-${process.pid}`, cmd, 30_000, (pane) => drive(pane.keys, pane.waitFor));
 }
 
 test(

@@ -4,11 +4,12 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleCli, KEEL_BUNDLE } from "./cli-helpers.ts";
+import { hasTmux, inTmux } from "./tmux.ts";
 import { linuxSrc, readRef, unavailable } from "../kconfig-compat/linux.ts";
 
 const temps: string[] = [];
@@ -166,61 +167,38 @@ test("oldconfig asks only about new symbols", () => {
   assert.match(readFileSync(join(d, ".config"), "utf8"), /^CONFIG_COUNT=6$/m);
 });
 
-function hasTmux(): boolean {
-  try {
-    execFileSync("tmux", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 test(
   "menuconfig through a real pseudo-terminal (tmux): navigate, toggle, edit, save, exit",
   hasTmux() ? {} : { skip: "tmux is not installed (apt-get install tmux)" },
   async () => {
     const d = demoTree();
-    const sock = `keel-kconfig-${process.pid}`;
-    const tmux = (...args: string[]): string =>
-      execFileSync("tmux", ["-L", sock, ...args], { encoding: "utf8", env: { ...process.env, TMUX: "" } });
-    const screen = (): string => tmux("capture-pane", "-p", "-t", "kc");
-    const waitFor = async (re: RegExp): Promise<string> => {
-      const end = Date.now() + 20_000;
-      for (;;) {
-        const s = screen();
-        if (re.test(s)) return s;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${re}; screen:\n${s}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
     const cmd = `cd '${d}' && KEEL_CACHE_DIR='${d}/.keel-cache' '${process.execPath}' '${KEEL_BUNDLE}' kconfig menuconfig; echo "menuconfig exited $?"; sleep 60`;
-    tmux("new-session", "-d", "-s", "kc", "-x", "100", "-y", "30", cmd);
-    try {
+    await inTmux(`keel-kconfig-${process.pid}`, cmd, 20_000, async ({ keys, waitFor }) => {
       let s = await waitFor(/Features {2}--->/);
       assert.match(s, /^Demo$/m);
       assert.match(s, /^ \[\*\] Enable loadable module support \(NEW\)$/m);
-      tmux("send-keys", "-t", "kc", "Down", "Enter");
+      keys("Down", "Enter");
       s = await waitFor(/^Demo > Features$/m);
       assert.match(s, /^ < > {3}Bar driver \(NEW\)$/m);
-      tmux("send-keys", "-t", "kc", "Down", "m", "Down", " ");
+      keys("Down", "m", "Down", " ");
       s = await waitFor(/^ -\*- Qux \(NEW\)$/m);
       assert.match(s, /^ <M> {3}Bar driver$/m);
       assert.match(s, /^ \[\*\] Baz$/m);
-      tmux("send-keys", "-t", "kc", "Down", "Down", "Enter", "BSpace", "7", "Enter");
+      keys("Down", "Down", "Enter", "BSpace", "7", "Enter");
       s = await waitFor(/^ \(7\) How many$/m);
-      tmux("send-keys", "-t", "kc", "?");
+      keys("?");
       s = await waitFor(/Symbol: COUNT \[=7\]/);
       assert.match(s, /Range : \[1 8\]/);
-      tmux("send-keys", "-t", "kc", "Escape");
+      keys("Escape");
       await waitFor(/^ \(7\) How many$/m);
-      tmux("send-keys", "-t", "kc", "/", "Q", "U", "X", "Enter");
+      keys("/", "Q", "U", "X", "Enter");
       s = await waitFor(/1 match for "QUX"/);
-      tmux("send-keys", "-t", "kc", "?");
+      keys("?");
       s = await waitFor(/Selected by \[y\]:/);
       assert.match(s, /- BAZ \[=y\]/);
-      tmux("send-keys", "-t", "kc", "Escape", "Escape", "Escape", "Q");
+      keys("Escape", "Escape", "Escape", "Q");
       await waitFor(/Save your new configuration\? \(y\)es/);
-      tmux("send-keys", "-t", "kc", "y");
+      keys("y");
       s = await waitFor(/menuconfig exited 0/);
       assert.match(s, /End of the configuration/);
       const config = readFileSync(join(d, ".config"), "utf8");
@@ -228,13 +206,7 @@ test(
       assert.match(config, /^CONFIG_BAZ=y$/m);
       assert.match(config, /^CONFIG_QUX=y$/m);
       assert.match(config, /^CONFIG_COUNT=7$/m);
-    } finally {
-      try {
-        tmux("kill-server");
-      } catch {
-        // already gone
-      }
-    }
+    });
   },
 );
 
