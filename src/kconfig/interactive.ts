@@ -12,6 +12,7 @@ import {
   isChoiceValue,
   MOD,
   NO,
+  TYPE_NAMES,
   YES,
   type Expr,
   type MenuNode,
@@ -131,15 +132,6 @@ export function isSubmenu(menu: MenuNode): boolean {
   if (menu.sym && isChoice(menu.sym)) return true;
   return menu.prompt?.type === "menu" && (menu.list !== null || !menu.sym);
 }
-
-const TYPE_NAMES: Record<Sym["type"], string> = {
-  bool: "bool",
-  tristate: "tristate",
-  int: "integer",
-  hex: "hex",
-  string: "string",
-  unknown: "unknown",
-};
 
 function exprEq(a: Expr | null, b: Expr | null): boolean {
   if (a === b) return true;

@@ -23,6 +23,16 @@ export function triName(t: Tri): "n" | "m" | "y" {
 
 export type SymType = "unknown" | "bool" | "tristate" | "int" | "hex" | "string";
 
+/** sym_type_name(): how messages and help texts name a type. */
+export const TYPE_NAMES: Readonly<Record<SymType, string>> = {
+  bool: "bool",
+  tristate: "tristate",
+  int: "integer",
+  hex: "hex",
+  string: "string",
+  unknown: "unknown",
+};
+
 /** Symbol flag bits, the same values as Linux's SYMBOL_* so debugging against conf is easy. */
 export const F = {
   CONST: 0x0001,

@@ -6,6 +6,7 @@ import type { Macros } from "./macro.ts";
 import {
   exprAnd,
   F,
+  TYPE_NAMES,
   type Expr,
   type MenuNode,
   type Prop,
@@ -230,18 +231,10 @@ export class Parser {
       sym.type = type;
       return;
     }
-    const names: Record<SymType, string> = {
-      bool: "bool",
-      tristate: "tristate",
-      int: "integer",
-      hex: "hex",
-      string: "string",
-      unknown: "unknown",
-    };
     this.warn(
       at.file,
       this.currentEntry.line,
-      `ignoring type redefinition of '${sym.name ?? "<choice>"}' from '${names[sym.type]}' to '${names[type]}'`,
+      `ignoring type redefinition of '${sym.name ?? "<choice>"}' from '${TYPE_NAMES[sym.type]}' to '${TYPE_NAMES[type]}'`,
     );
   }
 
