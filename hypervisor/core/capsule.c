@@ -424,6 +424,7 @@ void capsule_finish(struct capsule *c)
 	 * halted for it): nothing runs after that, and a boot scrubs anyway. */
 	if (!last_word)
 		mem_scrub((void *)(uptr)c->ram_hpa, c->ram_size);
+	/* Asked again: the machine may have started ending during the scrub. */
 	if (restart_wanted(c, outcome)) {
 		log_outcome(c, outcome);
 		if (c->restarts < c->restart_limit) {
