@@ -82,10 +82,15 @@ export async function loadDb(fs: Fs, file: string): Promise<{ db: BuildDb; warni
   }
 }
 
-/** Writes the database atomically: a crash leaves the old one or the new one, never half of one. */
-export async function saveDb(fs: Fs, file: string, db: BuildDb): Promise<void> {
+/**
+ * Writes the database atomically (a crash leaves the old one or the new one, never half of one), unless it
+ * serializes to `loaded`, the text it had when it was read: a no-op build writes nothing.
+ */
+export async function saveDb(fs: Fs, file: string, db: BuildDb, loaded?: string): Promise<void> {
+  const text = JSON.stringify(db);
+  if (text === loaded) return;
   await fs.mkdir(path.dirname(file));
-  await fs.writeFile(tmp(file), `${JSON.stringify(db)}\n`);
+  await fs.writeFile(tmp(file), `${text}\n`);
   await fs.rename(tmp(file), file);
 }
 

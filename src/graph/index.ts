@@ -89,8 +89,7 @@ export async function build(steps: readonly Step[], opts: BuildOptions): Promise
     status.end();
     const known = Object.values(db.steps).flatMap((r) => [...Object.keys(r.manifest), ...r.outputs]);
     db.files = hasher.persistent(known);
-    // A no-op build leaves the database as it found it: nothing to write.
-    if (JSON.stringify(db) !== loaded) await saveDb(opts.fs, file, db);
+    await saveDb(opts.fs, file, db, loaded);
   }
   if (result.ran.length === 0) status.noWork();
   return result;
