@@ -241,14 +241,23 @@ static bool find(const char *target, struct keel_record *out)
 	return false;
 }
 
-/* Polls LIST for up to 3 s until the target is in state `want`. */
-static bool wait_state(const char *target, u32 want)
+static u64 ms_since(u64 t)
+{
+	return (rdtime() - t) / (hz / 1000);
+}
+
+/* Polls LIST for up to 3 s until the target is in state `want`; running
+ * for at least min_ms, and if after != 0 booted after that time (its
+ * uptime less than the time since). */
+static bool wait_state(const char *target, u32 want, u64 min_ms, u64 after)
 {
 	struct keel_record rec;
 	u64 end = rdtime() + 3000 * (u64)(hz / 1000);
 
 	while (rdtime() < end)
-		if (find(target, &rec) && rec.state == want && (want != KEEL_STATE_RUNNING || rec.uptime_ms > 0))
+		if (find(target, &rec) && rec.state == want &&
+		    (want != KEEL_STATE_RUNNING ||
+		     (rec.uptime_ms >= min_ms && (after == 0 || rec.uptime_ms < ms_since(after)))))
 			return true;
 	return false;
 }
@@ -266,10 +275,13 @@ static int restart_after_stop(const char *target)
 	}
 	printf("attack: STOP then RESTART of %s (id %u), 5 times\n", target, rec.id);
 	for (int i = 0; i < 5; i++) {
-		if (!wait_state(target, KEEL_STATE_RUNNING)) {
+		u64 stop_at;
+
+		if (!wait_state(target, KEEL_STATE_RUNNING, 200, 0)) {
 			printf("attack: FAIL %s is not running before round %d\n", target, i);
 			return 1;
 		}
+		stop_at = rdtime();
 		r = sbi_ecall(KEEL_EID, KEEL_STOP, rec.id, 0, 0, 0, 0, 0);
 		if (r.error != SBI_SUCCESS) {
 			printf("attack: FAIL STOP answered %ld\n", r.error);
@@ -277,7 +289,8 @@ static int restart_after_stop(const char *target)
 		}
 		r = sbi_ecall(KEEL_EID, KEEL_RESTART, rec.id, 0, 0, 0, 0, 0);
 		if (r.error == SBI_SUCCESS) {
-			if (!wait_state(target, KEEL_STATE_RUNNING)) {
+			/* Booted since the STOP: its uptime is less than the time since. */
+			if (!wait_state(target, KEEL_STATE_RUNNING, 0, stop_at)) {
 				printf("attack: FAIL RESTART right after STOP answered 0 but %s stayed stopped\n",
 				       target);
 				return 1;
@@ -285,7 +298,7 @@ static int restart_after_stop(const char *target)
 			ok++;
 			continue;
 		}
-		if (r.error != SBI_ERR_ALREADY_STOPPED || !wait_state(target, KEEL_STATE_STOPPED)) {
+		if (r.error != SBI_ERR_ALREADY_STOPPED || !wait_state(target, KEEL_STATE_STOPPED, 0, 0)) {
 			printf("attack: FAIL RESTART right after STOP answered %ld\n", r.error);
 			return 1;
 		}

@@ -501,6 +501,22 @@ const CASES: readonly BootCase[] = [
     timeoutMs: 60_000,
   },
   {
+    // Issue 9, finding 6: RESTART right after STOP (beat busy on the other hart, so the STOP is still pending)
+    // once answered 0 and left beat stopped. 0 must mean it runs again; else SBI_ERR_ALREADY_STOPPED, and START
+    // works once LIST shows it stopped. The owner may read the LOG (others may not: the echo row).
+    image: "attack-control",
+    port: "qemu-virt",
+    expect: [
+      /^\[owner\] attack: STOP then RESTART of beat \(id 1\), 5 times$/,
+      /^\[owner\] attack: RESTART right after STOP: \d restarted, \d answered already stopped and were started$/,
+      /^\[owner\] attack: the owner reads the LOG: yes$/,
+      /^\[keel\] capsule owner: shut down$/,
+    ],
+    forbid: [/FAIL/, /PANIC/, /killed/],
+    exit: 0,
+    timeoutMs: 90_000,
+  },
+  {
     image: "fail",
     port: "qemu-virt",
     expect: [
