@@ -242,6 +242,7 @@ const CASES: readonly BootCase[] = [
       /^\[keel\] console: input goes to capsule echo-b \(1\); Ctrl-\] h for the console keys$/,
       /^\[echo-b\] echo: keel list 0 echo-a running 1 vCPU\(s\) 16 MiB$/,
       /^\[echo-b\] echo: keel stop denied: yes$/,
+      /^\[echo-b\] echo: keel log denied: yes$/,
       /^\[echo-b\] echo: keel list to a bad address: refused$/,
       /^\[echo-b\] echo: got "to b"$/,
       /^\[keel\] console: input goes to capsule echo-a \(0\); /,
