@@ -151,6 +151,7 @@ static int hlv_stval(void)
 	for (int i = 0; i < 200; i++) {
 		seen_cause = seen_stval = ~0UL;
 		wfi_leaving_mtval();
+		csr_clear(sip, SIP_SSIP); /* U-mode would take it whatever SIE says */
 		__asm__ volatile("la t0, hlv_user\n\t"
 				 "csrw sepc, t0\n\t"
 				 "li t0, 0x100\n\t"
@@ -163,7 +164,6 @@ static int hlv_stval(void)
 				 ".globl hlv_user_back\n"
 				 "hlv_user_back:\n\t"
 				 ::: "t0", "memory");
-		csr_clear(sip, SIP_SSIP);
 		if (seen_cause != EXC_ILLEGAL_INST) {
 			printf("attack: FAIL U-mode hlv.d gave scause %#lx\n", (unsigned long)seen_cause);
 			return 1;

@@ -518,6 +518,36 @@ const CASES: readonly BootCase[] = [
     timeoutMs: 90_000,
   },
   {
+    // Issue 9, findings 3 and 5: QEMU 7.2 leaves mtval stale for the virtual-instruction trap of hlv.d, so after a
+    // wfi it once read as another WFI (skipped, not killed) and reached a U-mode guest's stval; a guest page table
+    // on the emulated PLIC once had the walk's PLIC register emulated as the guest's load.
+    image: "attack-trap",
+    port: "qemu-virt",
+    expect: [
+      /^\[beat\] beat: running 2000 ms$/,
+      BEAT_DONE,
+      /^\[keel\] all capsules ended: 2 clean, 2 failed$/,
+    ],
+    unordered: [
+      [
+        /^\[wfi-hlv\] attack: wfi, then hlv.d from VS-mode$/,
+        /^\[keel\] capsule wfi-hlv: killed: virtual instruction at pc 0x[0-9a-f]+, insn 0x6c0142f3$/,
+      ],
+      [
+        /^\[hlv-stval\] attack: U-mode hlv.d: 200 illegal instructions, stval its own bits \d+ times, 0 \d+ times$/,
+        /^\[keel\] capsule hlv-stval: shut down$/,
+      ],
+      [
+        /^\[pt-device\] attack: Sv39 with a last-level page table at the PLIC/,
+        /^\[keel\] capsule pt-device: killed: load guest-page fault at pc 0x[0-9a-f]+, addr 0xc000000: page-table access on a device$/,
+      ],
+    ],
+    forbid: [/FAIL/, /PANIC/],
+    check: beatGap,
+    exit: 1,
+    timeoutMs: 60_000,
+  },
+  {
     image: "fail",
     port: "qemu-virt",
     expect: [
