@@ -548,6 +548,27 @@ const CASES: readonly BootCase[] = [
     timeoutMs: 60_000,
   },
   {
+    // Issue 9, finding 2: one 64 MiB DBCN write once held hart 0 in M-mode for seconds (beat's gap 9 s). Each call
+    // now takes at most 4 KiB and says so; the attacker loops, beat on the same hart keeps its gaps bounded.
+    image: "attack-dbcn",
+    port: "qemu-virt",
+    expect: [
+      /^\[beat\] beat: running 3000 ms$/,
+      BEAT_DONE,
+      /^\[keel\] all capsules ended: 2 clean, 0 failed$/,
+    ],
+    unordered: [
+      [
+        /^\[dbcn\] attack: DBCN write of 67108864 bytes/,
+        /^\[dbcn\] attack: DBCN wrote 67108864 bytes in \d+ calls, at most 4096 per call$/,
+      ],
+    ],
+    forbid: [/FAIL/, /PANIC/, /killed/],
+    check: beatGap,
+    exit: 0,
+    timeoutMs: 120_000,
+  },
+  {
     image: "fail",
     port: "qemu-virt",
     expect: [
