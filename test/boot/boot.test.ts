@@ -76,6 +76,23 @@ function beatGap(lines: readonly string[]): string | undefined {
   return worst <= bound ? undefined : `beat was kept off its hart ${worst} ms (bound ${bound} ms)`;
 }
 
+/** The console allowance (hypervisor/include/keel/config.h): a burst, then a rate. */
+const CONSOLE_BURST = 64 * 1024;
+const CONSOLE_RATE = 16 * 1024;
+
+/** forge's lines, tag and newline included, fit in what the allowance gave over the time the guest measured. */
+function forgeAllowance(lines: readonly string[]): string | undefined {
+  const ms = lines
+    .map((l) => /^\[forge\] attack: 100000 empty lines, (\d+) ms until this line$/.exec(l)?.[1])
+    .find(Boolean);
+  if (ms === undefined) return "no timing line from forge";
+  const shown = lines.filter((l) => l.startsWith("[forge] ")).reduce((n, l) => n + l.length + 1, 0);
+  const bound = CONSOLE_BURST + (CONSOLE_RATE * (Number(ms) + 1000)) / 1000;
+  return shown <= bound
+    ? undefined
+    : `${shown} bytes of forge's lines on the console, the allowance gives ${bound}`;
+}
+
 const BANNER = /^\[keel\] Keel \d+\.\d+\.\d+ \(commit [0-9a-f]+(-dirty)?|unknown/;
 const HELLO_OK = [/^\[hello\] hello: hello from vCPU 0$/, /^\[hello\] hello: all \d+ checks passed$/];
 
@@ -567,6 +584,24 @@ const CASES: readonly BootCase[] = [
     check: beatGap,
     exit: 0,
     timeoutMs: 120_000,
+  },
+  {
+    // Issue 9, finding 4: ESC, BEL, BS, VT, FF and DEL once reached the shared terminal (a capsule could forge a
+    // [keel] line), and the allowance counted payload only (a flood of empty lines got 9 bytes out per byte paid).
+    image: "attack-console",
+    port: "qemu-virt",
+    expect: [
+      /^\[forge\] attack: forging$/,
+      /^\[forge\] \^\[\[2K\^\[\[1G\[keel\] capsule nb: killed: forged \^G\^H\^K\^L\^\? end$/,
+      /^\[keel\] capsule forge: output dropped \(\d+ bytes\)$/,
+      /^\[forge\] attack: 100000 empty lines, \d+ ms until this line$/,
+      /^\[keel\] all capsules ended: 1 clean, 0 failed$/,
+    ],
+    // No control byte but the line ends (CR, in case the terminal side adds one).
+    forbid: [/FAIL/, /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/],
+    check: forgeAllowance,
+    exit: 0,
+    timeoutMs: 60_000,
   },
   {
     image: "fail",
