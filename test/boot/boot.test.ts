@@ -111,10 +111,13 @@ const CASES: readonly BootCase[] = [
     exit: 0,
   },
   {
+    // Seven attackers killed, one line each; beat (first, on hart 0) keeps its gaps bounded and its canary.
     image: "isolation",
     port: "qemu-virt",
-    expect: [/^\[hello\] hello: all \d+ checks passed$/, /^\[keel\] all capsules ended: 1 clean, 7 failed$/],
-    forbid: [/survived/],
+    expect: [/^\[hello\] hello: all \d+ checks passed$/, /^\[keel\] all capsules ended: 2 clean, 7 failed$/],
+    unordered: [[/^\[beat\] beat: running 3000 ms$/, BEAT_DONE]],
+    forbid: [/survived/, /FAIL/],
+    check: beatGap,
     exit: 1,
   },
   {
@@ -216,10 +219,11 @@ const CASES: readonly BootCase[] = [
   },
   {
     // hostile turns its interrupts off and spins 5 s on hart 0; hello shares that hart and still finishes
-    // first: the M-mode timer preempts the spinner.
+    // first: the M-mode timer preempts the spinner. beat, on the same hart, keeps its gaps bounded.
     image: "hostile",
     port: "qemu-virt",
     expect: [
+      /^\[keel\] capsule beat: hart 0,/,
       /^\[keel\] capsule hostile: hart 0,/,
       /^\[keel\] capsule hello: hart 0,/,
       /^\[hostile\] hostile: interrupts off, spinning 5000$/,
@@ -227,9 +231,11 @@ const CASES: readonly BootCase[] = [
       /^\[keel\] capsule hello: shut down$/,
       /^\[hostile\] hostile: done spinning$/,
       /^\[keel\] capsule hostile: shut down$/,
-      /^\[keel\] all capsules ended: 2 clean, 0 failed$/,
+      /^\[keel\] all capsules ended: 3 clean, 0 failed$/,
     ],
+    unordered: [[/^\[beat\] beat: running 3000 ms$/, BEAT_DONE]],
     forbid: [/FAIL/],
+    check: beatGap,
     exit: 0,
     timeoutMs: 60_000,
   },
@@ -406,9 +412,14 @@ const CASES: readonly BootCase[] = [
       /^\[sbifuzz\] sbifuzz: 5000 calls, RAM /,
       /^\[sbifuzz\] sbifuzz: 5000 calls, all answered with spec error codes$/,
       /^\[keel\] capsule sbifuzz: shut down$/,
-      /^\[keel\] all capsules ended: 1 clean, 0 failed$/,
+      /^\[keel\] all capsules ended: 2 clean, 0 failed$/,
+    ],
+    unordered: [
+      [/^\[beat\] beat: running 3000 ms$/, /^\[sbifuzz\] sbifuzz: 5000 calls, all answered/],
+      [/^\[beat\] beat: running 3000 ms$/, BEAT_DONE],
     ],
     forbid: [/FAIL/, /PANIC/, /killed/],
+    check: beatGap,
     exit: 0,
   },
   {
