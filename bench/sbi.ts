@@ -8,7 +8,7 @@ import { availableParallelism, cpus, loadavg, release, totalmem } from "node:os"
 import { join, relative } from "node:path";
 import { buildImage, planBuild } from "../src/cli/build.ts";
 import { qemuArgv } from "../src/port/emit-qemu.ts";
-import { formatSize } from "../src/port/scalars.ts";
+import { formatSize } from "../src/yamlfile/scalars.ts";
 import { runCaptured } from "../src/qemu/run.ts";
 import { CollectStream, copyCheckout } from "../test/e2e/helpers.ts";
 import { firstLine, interleaved, median, wholeNumber } from "./stats.ts";

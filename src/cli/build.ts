@@ -11,26 +11,26 @@ import {
   type StatusStream,
   type Step,
 } from "../graph/index.ts";
-import { cacheDir } from "../cache/store.ts";
+import { cacheDir } from "../store/store.ts";
 import {
   portFacts,
   renderSbiTable,
   resolveHypervisorConfig,
   type ResolvedConfig,
-} from "../kconfig/hypervisor.ts";
+} from "../build/hvconfig.ts";
 import { listGuests, loadGuest } from "../manifest/guest.ts";
 import { loadImage, type ImageManifest } from "../manifest/image.ts";
 import { emitPortHeader } from "../port/emit-header.ts";
 import { qemuArgv } from "../port/emit-qemu.ts";
 import { loadPortByName } from "../port/registry.ts";
 import type { ResolvedPort } from "../port/resolve.ts";
-import { planGuests } from "../plan/guest.ts";
-import { planHypervisor } from "../plan/hypervisor.ts";
-import { kbuildSources, parseKbuild, selectedItems } from "../plan/kbuild.ts";
-import { planImage, type CapsuleSpec } from "../plan/image.ts";
-import { captureMetadata, OPTIMIZE_MODES, type OptimizeMode } from "../plan/metadata.ts";
+import { planGuests } from "../guest/source.ts";
+import { planHypervisor } from "../build/hypervisor.ts";
+import { kbuildSources, parseKbuild, selectedItems } from "../build/kbuild.ts";
+import { planImage, type CapsuleSpec } from "../build/image.ts";
+import { captureMetadata, OPTIMIZE_MODES, type OptimizeMode } from "../build/metadata.ts";
 import { runInteractive } from "../qemu/run.ts";
-import { planForeignGuests } from "../recipe/guests.ts";
+import { planForeignGuests } from "../guest/foreign.ts";
 import { realHostEnv } from "../recipe/host.ts";
 import { chooseToolchain, probeToolchain } from "../toolchain/toolchain.ts";
 import { UserError } from "../util/errors.ts";

@@ -13,8 +13,8 @@ import {
   HYPERVISOR_KCONFIG,
   portFacts,
   resolveHypervisorConfig,
-} from "../kconfig/hypervisor.ts";
-import { OPTIMIZE_MODES } from "../plan/metadata.ts";
+} from "../build/hvconfig.ts";
+import { OPTIMIZE_MODES } from "../build/metadata.ts";
 import { loadPortByName } from "../port/registry.ts";
 import { UserError } from "../util/errors.ts";
 import { buildDirOf, DEFAULT_CONFIG } from "./build.ts";

@@ -18,7 +18,7 @@ import {
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheDir } from "../cache/store.ts";
+import { cacheDir } from "../store/store.ts";
 import {
   alldefconfig,
   allmodconfig,

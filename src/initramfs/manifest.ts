@@ -23,7 +23,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { SourceLocation } from "../util/errors.ts";
 import { UserError } from "../util/errors.ts";
-import { parseYaml, problemsError, type Problem, type YamlPath, type YamlSource } from "../util/yaml.ts";
+import { parseYaml, problemsError, type Problem, type YamlPath, type YamlSource } from "../yamlfile/yaml.ts";
 import type { CpioEntry } from "./cpio.ts";
 
 /** Where a file entry's content comes from. */

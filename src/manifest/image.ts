@@ -1,8 +1,8 @@
 // Images: `images/<name>.yaml` -> `ImageManifest`, with defaults applied and every problem at its line.
 
 import path from "node:path";
-import { formatSize } from "../port/scalars.ts";
-import { checkSchema } from "../port/validate.ts";
+import { formatSize } from "../yamlfile/scalars.ts";
+import { checkSchema } from "../yamlfile/validate.ts";
 import { UserError } from "../util/errors.ts";
 import {
   formatPath,
@@ -12,11 +12,11 @@ import {
   type Problem,
   type YamlPath,
   type YamlSource,
-} from "../util/yaml.ts";
-import { displayPath, nameList, yamlNames } from "./files.ts";
+} from "../yamlfile/yaml.ts";
+import { displayPath, listImages, nameList } from "../yamlfile/files.ts";
 import { listGuests } from "./guest.ts";
 import { ImageSchema, type ImageFile } from "./schema.ts";
-import type { RestartPolicy } from "../image/bundle.ts";
+import type { RestartPolicy } from "../bundle/codec.ts";
 
 /** One capsule of an image, defaults applied. */
 export interface CapsuleManifest {
@@ -60,11 +60,6 @@ export interface ImageManifest {
 export interface ImageContext {
   /** The known guest names; each capsule's guest must be one of them. */
   guests: readonly string[];
-}
-
-/** Names of the images in `<root>/images/`, sorted. */
-export function listImages(root: string): Promise<string[]> {
-  return yamlNames(path.join(root, "images"));
 }
 
 /** Loads image `name` and checks its guests against guests/; a UserError listing images when there is none. */

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { buildImage } from "../../src/cli/build.ts";
 import { probeRun } from "../../src/cli/host.ts";
 import { qemuArgv } from "../../src/port/emit-qemu.ts";
-import { FREESTANDING, GUEST_ARCH, OPTIMIZE_FLAGS, prefixMaps } from "../../src/plan/flags.ts";
+import { FREESTANDING, GUEST_ARCH, OPTIMIZE_FLAGS, prefixMaps } from "../../src/build/flags.ts";
 import { runCaptured } from "../../src/qemu/run.ts";
 import {
   ccCommand,

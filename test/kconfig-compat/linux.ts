@@ -29,7 +29,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cacheDir } from "../../src/cache/store.ts";
+import { cacheDir } from "../../src/store/store.ts";
 import { probeRun } from "../../src/cli/host.ts";
 import {
   decodeSnapshot,

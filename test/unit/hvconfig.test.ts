@@ -21,9 +21,9 @@ import {
   renderSbiTable,
   resolveHypervisorConfig,
   type PortFacts,
-} from "../../src/kconfig/hypervisor.ts";
+} from "../../src/build/hvconfig.ts";
 import { configStamps } from "../../src/kconfig/stamps.ts";
-import { kbuildSources, parseKbuild, selectedItems } from "../../src/plan/kbuild.ts";
+import { kbuildSources, parseKbuild, selectedItems } from "../../src/build/kbuild.ts";
 import { UserError } from "../../src/util/errors.ts";
 
 const ROOT = process.cwd();

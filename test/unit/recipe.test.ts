@@ -37,7 +37,7 @@ import {
   writeSyncConfig,
 } from "../../src/recipe/kernel-config.ts";
 import { buildLinux } from "../../src/recipe/linux.ts";
-import { linuxWorkName } from "../../src/recipe/plan.ts";
+import { linuxWorkName } from "../../src/guest/recipe.ts";
 import type { SubBuild } from "../../src/recipe/run.ts";
 import { WorkTree } from "../../src/recipe/worktree.ts";
 import type { ProbeRun } from "../../src/toolchain/toolchain.ts";

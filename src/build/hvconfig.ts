@@ -8,10 +8,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../util/errors.ts";
-import { autoconf, defconfig, olddefconfig, type CommandResult } from "./commands.ts";
-import type { Kconfig, LoadOptions } from "./kconfig.ts";
-import { treeFs } from "./node.ts";
-import { configStamps } from "./stamps.ts";
+import { autoconf, defconfig, olddefconfig, type CommandResult } from "../kconfig/commands.ts";
+import type { Kconfig, LoadOptions } from "../kconfig/kconfig.ts";
+import { treeFs } from "../kconfig/node.ts";
+import { configStamps } from "../kconfig/stamps.ts";
 
 /** The top-level Kconfig file of the hypervisor, relative to the repository (the tree's srctree). */
 export const HYPERVISOR_KCONFIG = "hypervisor/Kconfig";

@@ -3,11 +3,11 @@
 // and toolchain identity probed, the initramfs manifest checked). Returns their steps and payload ELFs.
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { ContentCache } from "../cache/store.ts";
+import { ContentCache } from "../store/store.ts";
 import type { Step } from "../graph/graph.ts";
 import { loadInitramfs } from "../initramfs/manifest.ts";
 import type { GuestManifest } from "../manifest/guest.ts";
-import { locateHostFile, planHostFile } from "../plan/host-file.ts";
+import { locateHostFile, planHostFile } from "./host-file.ts";
 import type { ProbeRun } from "../toolchain/toolchain.ts";
 import { UserError } from "../util/errors.ts";
 import {
@@ -17,9 +17,9 @@ import {
   RECIPE_PACKAGES,
   sourceVersion,
   type HostEnv,
-} from "./host.ts";
-import { LINUX_CROSS } from "./linux.ts";
-import { planRecipeGuest, recipeBuildNames } from "./plan.ts";
+} from "../recipe/host.ts";
+import { LINUX_CROSS } from "../recipe/linux.ts";
+import { planRecipeGuest, recipeBuildNames } from "./recipe.ts";
 
 export interface ForeignGuestsInput {
   root: string;

@@ -3,7 +3,7 @@
 import { relative } from "node:path";
 import type { Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
-import { encodeBundle, type BundleCapsule, type Priority, type RestartPolicy } from "../image/bundle.ts";
+import { encodeBundle, type BundleCapsule, type Priority, type RestartPolicy } from "../bundle/codec.ts";
 import { ccCommand, type Toolchain } from "../toolchain/toolchain.ts";
 import type { HypervisorPlan } from "./hypervisor.ts";
 

@@ -16,7 +16,7 @@ export interface HypervisorSpec {
   asflags: readonly string[];
   /** Text of gen/keel_port.h, emitted from the port. */
   portHeader: string;
-  /** The resolved configuration (src/kconfig/hypervisor.ts): what the graph writes under gen/. */
+  /** The resolved configuration (src/build/hvconfig.ts): what the graph writes under gen/. */
   config: HypervisorConfigFiles;
 }
 

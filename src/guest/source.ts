@@ -4,7 +4,7 @@ import { relative } from "node:path";
 import type { Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
 import { ccCommand, type Toolchain } from "../toolchain/toolchain.ts";
-import { FREESTANDING, GUEST_ARCH, prefixMaps } from "./flags.ts";
+import { FREESTANDING, GUEST_ARCH, prefixMaps } from "../build/flags.ts";
 
 export interface GuestPlanInput {
   root: string;
