@@ -309,14 +309,6 @@ export function manifestInputs(m: InitramfsManifest): string[] {
   return [...new Set(files)].sort();
 }
 
-/** The `build:` names a manifest uses, sorted. */
-export function manifestBuilds(m: InitramfsManifest): string[] {
-  const names = m.entries.flatMap((e) =>
-    e.type === "file" && e.source.kind === "build" ? [e.source.name] : [],
-  );
-  return [...new Set(names)].sort();
-}
-
 /** The cpio entries, with file contents read through `read` (build outputs resolved by `buildPath`). */
 export async function assembleEntries(
   m: InitramfsManifest,

@@ -588,14 +588,3 @@ export class Parser {
     return { k: "sym", sym: l };
   }
 }
-
-/** Parses a Kconfig tree starting at `file`. */
-export function parseKconfig(
-  file: string,
-  fs: KconfigFs,
-  symbols: SymbolTable,
-  macros: Macros,
-  warn: (file: string, line: number, msg: string) => void,
-): ParseResult {
-  return new Parser(fs, symbols, macros, warn).parse(file);
-}
