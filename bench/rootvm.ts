@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { buildImage, type BuiltImage } from "../src/cli/build.ts";
+import { buildImage, type BuiltImage } from "../src/build/run.ts";
 import { cacheDir, ContentCache } from "../src/store/store.ts";
 import { qemuArgv } from "../src/port/emit-qemu.ts";
 import { forgetLinuxEntries } from "../src/guest/recipe.ts";

@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { test } from "node:test";
 import { cacheDir, ContentCache } from "../../src/store/store.ts";
-import { buildImage } from "../../src/cli/build.ts";
+import { buildImage } from "../../src/build/run.ts";
 import { readCpio } from "../../src/initramfs/cpio.ts";
 import { forgetLinuxEntries } from "../../src/guest/recipe.ts";
 import { gunzip } from "../../src/initramfs/gzip.ts";

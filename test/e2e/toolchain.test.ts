@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildImage } from "../../src/cli/build.ts";
+import { buildImage } from "../../src/build/run.ts";
 import { probeRun } from "../../src/cli/host.ts";
 import { qemuArgv } from "../../src/port/emit-qemu.ts";
 import { FREESTANDING, GUEST_ARCH, OPTIMIZE_FLAGS, prefixMaps } from "../../src/build/flags.ts";
