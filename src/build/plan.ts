@@ -8,7 +8,7 @@ import { planGuests } from "../guest/source.ts";
 import type { ImageManifest } from "../manifest/image.ts";
 import { emitPortHeader } from "../port/emit-header.ts";
 import type { ResolvedPort } from "../port/resolve.ts";
-import { renderSbiTable } from "./hvconfig.ts";
+import { renderSbiTable } from "./sbi-table.ts";
 import { planHypervisor } from "./hypervisor.ts";
 import { capsuleSpec, planImage, type CapsuleSpec } from "./image.ts";
 import type { BuildInputs } from "./inputs.ts";

@@ -18,10 +18,10 @@ import {
   checkDefconfig,
   hypervisorTree,
   listConfigs,
-  renderSbiTable,
   resolveHypervisorConfig,
   type PortFacts,
 } from "../../src/build/hvconfig.ts";
+import { renderSbiTable } from "../../src/build/sbi-table.ts";
 import { configStamps } from "../../src/kconfig/stamps.ts";
 import { kbuildSources, parseKbuild, selectedItems } from "../../src/build/kbuild.ts";
 import { UserError } from "../../src/util/errors.ts";

@@ -26,13 +26,11 @@ import {
   type HostEnv,
 } from "../../src/recipe/host.ts";
 import type { LoadOptions } from "../../src/kconfig/index.ts";
+import { kbuildConfigEnv, kernelVersion, tinyInputs } from "../../src/kconfig/linux.ts";
 import {
   configureKernel,
-  kbuildConfigEnv,
-  kernelVersion,
   parseFragment,
   syncConfig,
-  tinyInputs,
   unmetFragmentLines,
   writeSyncConfig,
 } from "../../src/recipe/kernel-config.ts";
