@@ -4,7 +4,7 @@
 // build/plan.ts turns the result into steps without touching the world.
 import { readdirSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { keelVersion, probeRun } from "../cli/host.ts";
+import { probeRun } from "../toolchain/probe.ts";
 import type { StatusStream } from "../graph/index.ts";
 import { gatherForeignGuests, type ForeignGuest } from "../guest/foreign.ts";
 import { listGuests, loadGuest } from "../manifest/guest.ts";
@@ -17,7 +17,13 @@ import { chooseToolchain, probeToolchain, type Toolchain } from "../toolchain/to
 import { UserError } from "../util/errors.ts";
 import { portFacts, resolveHypervisorConfig, type ResolvedConfig } from "./hvconfig.ts";
 import { kbuildSources, parseKbuild, selectedItems } from "./kbuild.ts";
-import { captureMetadata, OPTIMIZE_MODES, type BuildMetadata, type OptimizeMode } from "./metadata.ts";
+import {
+  captureMetadata,
+  keelVersion,
+  OPTIMIZE_MODES,
+  type BuildMetadata,
+  type OptimizeMode,
+} from "./metadata.ts";
 
 /** What the caller asks for: `keel build`'s options, or a test's or benchmark's. */
 export interface BuildRequest {

@@ -102,7 +102,7 @@ async function dispatch(args: ParsedArgs): Promise<number> {
     }
     case "doctor": {
       const { doctor } = await import("./doctor.ts");
-      const { probeRun } = await import("./host.ts");
+      const { probeRun } = await import("../toolchain/probe.ts");
       const report = await doctor(probeRun, process.env);
       for (const line of report.lines) print(line);
       return report.ok ? 0 : 2;

@@ -30,7 +30,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cacheDir } from "../../src/store/store.ts";
-import { probeRun } from "../../src/cli/host.ts";
+import { probeRun } from "../../src/toolchain/probe.ts";
 import {
   decodeSnapshot,
   encodeSnapshot,
