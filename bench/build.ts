@@ -97,7 +97,7 @@ function run(argv: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessE
   });
 }
 
-/** Checks that bench/plan.ts still plans what buildImage ran: same step ids, commands, cwds and identities. */
+/** Checks that the plan the bench runs make on is what buildImage ran: same step ids, commands, cwds and identities. */
 function checkPlanMatches(plan: PlannedBuild, outDir: string): void {
   const db = JSON.parse(readFileSync(dbPath(outDir), "utf8")) as BuildDb;
   const problems: string[] = [];
@@ -114,7 +114,7 @@ function checkPlanMatches(plan: PlannedBuild, outDir: string): void {
       problems.push(`${step.id} differs between keel and the bench's plan`);
   }
   if (problems.length > 0)
-    throw new Error(`bench/plan.ts no longer mirrors buildImage:\n  ${problems.join("\n  ")}`);
+    throw new Error(`the bench's plan no longer matches buildImage's:\n  ${problems.join("\n  ")}`);
 }
 
 /** Objects whose last depfile names `header` (how many users a header edit rebuilds). */
