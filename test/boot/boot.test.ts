@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { buildImage } from "../../src/cli/build.ts";
+import { buildImage } from "../../src/build/run.ts";
 import { qemuArgv } from "../../src/port/emit-qemu.ts";
 import { runCaptured, type Interaction } from "../../src/qemu/run.ts";
 import { CollectStream, ROOT } from "../e2e/helpers.ts";
