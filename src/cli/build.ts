@@ -29,9 +29,9 @@ import { planHypervisor } from "../plan/hypervisor.ts";
 import { kbuildSources, parseKbuild, selectedItems } from "../plan/kbuild.ts";
 import { planImage, type CapsuleSpec } from "../plan/image.ts";
 import { captureMetadata, OPTIMIZE_MODES, type OptimizeMode } from "../plan/metadata.ts";
-import { runInteractive } from "../qemu/run.ts";
 import { planForeignGuests } from "../recipe/guests.ts";
 import { realHostEnv } from "../recipe/host.ts";
+import { runOwned } from "../run/session.ts";
 import { chooseToolchain, probeToolchain } from "../toolchain/toolchain.ts";
 import { UserError } from "../util/errors.ts";
 import type { ParsedArgs } from "./args.ts";
@@ -291,5 +291,7 @@ export async function runCommand(root: string, args: ParsedArgs): Promise<number
     `keel: booting ${relative(process.cwd(), built.elf) || built.elf} on ${built.port.name} (Ctrl-A x leaves QEMU)\n`,
   );
   if (args.verbose) process.stdout.write(`${argv.join(" ")}\n`);
-  return runInteractive(argv);
+  const verdict = await runOwned(argv);
+  if (verdict.reason !== undefined) process.stderr.write(`keel: ${verdict.reason}\n`);
+  return verdict.exitCode;
 }

@@ -38,8 +38,11 @@ ${COMMON}`,
   run: `Usage: keel run [options] [-- <extra QEMU arguments>]
 
 Builds like keel build, then boots the image in QEMU (-bios none) with the serial console on
-this terminal. QEMU's exit status is keel's: 0 when every capsule shut down cleanly.
-Leave QEMU with Ctrl-A x.
+this terminal (Ctrl-C goes to the guest). Leave QEMU with Ctrl-A x.
+Exit status: QEMU's when the hypervisor ended the machine (0 when every capsule shut down
+cleanly, 1 when one failed); 3 when QEMU was left with Ctrl-A x, 128+N when it was stopped by
+signal N (SIGINT, SIGTERM and SIGHUP sent to keel are passed on to QEMU) before every capsule
+ended, with a line saying so. QEMU never outlives keel run.
 
 ${COMMON}`,
   test: `Usage: keel test [--static] [--unit] [--boot] [-- <test name pattern>]
