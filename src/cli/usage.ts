@@ -9,8 +9,10 @@ const COMMON = `Options:
                         lives in the build dir, edit it with keel kconfig menuconfig
   --out DIR, O=DIR      output directory (default: out)
   -j N                  parallel jobs (default: number of cores)
-  -v, VERBOSE=1         print every command
-  --explain             say why each step ran
+  -v, V=1, VERBOSE=1|y  print every command
+  --explain, V=2        say why each step ran
+                        (O=, V=, VERBOSE= go anywhere on the line, as Kbuild's; a setting given
+                        twice is refused)
   -h, --help            this help`;
 
 const TEXT: Record<Command, string> = {
@@ -27,6 +29,7 @@ Commands:
   clean     remove the output directory
   doctor    check Node, QEMU, the cross compiler and the device-tree compiler
   kconfig   configure any Kconfig tree (defconfig, oldconfig, menuconfig, ...)
+            (keel menuconfig, keel defconfig, ... are short for keel kconfig menuconfig, ...)
 
 Run keel <command> -h for a command's options.`,
   build: `Usage: keel build [options]
