@@ -225,6 +225,9 @@ const CASES: readonly BootCase[] = [
       /^\[echo-b\] echo: keel list 0 echo-a running 1 vCPU\(s\) 16 MiB$/,
       /^\[echo-b\] echo: keel stop denied: yes$/,
       /^\[echo-b\] echo: keel list to a bad address: refused$/,
+      // An unknown console key is named as typed: the letter, or Ctrl-<letter>.
+      /^\[keel\] console: Ctrl-\] x is not a console key \(Ctrl-\] h for help\)$/,
+      /^\[keel\] console: Ctrl-\] Ctrl-B is not a console key \(Ctrl-\] h for help\)$/,
       /^\[echo-b\] echo: got "to b"$/,
       /^\[keel\] console: input goes to capsule echo-a \(0\); /,
       /^\[echo-a\] echo: got "to a"$/,
@@ -240,7 +243,7 @@ const CASES: readonly BootCase[] = [
     unordered: [[/^\[echo-a\] echo: ready \(legacy getchar\)/, /^\[echo-a\] echo: got "to a"$/]],
     forbid: [/FAIL/, /^\[echo-a\] echo: got "to b"$/, /^\[echo-b\] echo: got "to a"$/],
     interactions: [
-      { waitFor: /\[echo-b\] echo: ready \(dbcn read\)/, send: "to b\n" },
+      { waitFor: /\[echo-b\] echo: ready \(dbcn read\)/, send: `${KEY}x${KEY}\x02to b\n` },
       { waitFor: /\[echo-b\] echo: got "to b"/, send: `${KEY}0` },
       { waitFor: /input goes to capsule echo-a/, send: "to a\n" },
       { waitFor: /\[echo-a\] echo: got "to a"/, send: `${KEY}l` },
