@@ -28,12 +28,14 @@ import { planGuests } from "../plan/guest.ts";
 import { planHypervisor } from "../plan/hypervisor.ts";
 import { kbuildSources, parseKbuild, selectedItems } from "../plan/kbuild.ts";
 import { planImage, type CapsuleSpec } from "../plan/image.ts";
+import { imageFit } from "../plan/fit.ts";
 import { captureMetadata, OPTIMIZE_MODES, type OptimizeMode } from "../plan/metadata.ts";
 import { planForeignGuests } from "../recipe/guests.ts";
 import { realHostEnv } from "../recipe/host.ts";
 import { runOwned } from "../run/session.ts";
 import { chooseToolchain, probeToolchain } from "../toolchain/toolchain.ts";
-import { UserError } from "../util/errors.ts";
+import { formatDiagnostic, UserError } from "../util/errors.ts";
+import { problemsError, readYaml } from "../util/yaml.ts";
 import type { ParsedArgs } from "./args.ts";
 import { keelVersion, probeRun } from "./host.ts";
 
@@ -162,6 +164,22 @@ export async function planBuild(req: BuildRequest): Promise<PlannedBuild> {
   const hvSources = hypervisorSources(root, port.hypervisor.sourceDirs, (s) => config.value(s));
   if (!hvSources.sbiExts.includes("base"))
     throw new UserError("the SBI BASE extension is mandatory: no Kbuild sbi-ext list names base");
+  // The image against the port and the configuration, at the image file's lines (src/plan/fit.ts).
+  const fit = imageFit(image, {
+    port: port.name,
+    harts: port.harts,
+    dramSize: port.dram.size,
+    value: (s) => config.value(s),
+    sbiExts: hvSources.sbiExts,
+  });
+  if (fit.errors.length > 0 || fit.warnings.length > 0) {
+    const source = await readYaml(image.file);
+    if (fit.errors.length > 0) throw problemsError(source, fit.errors);
+    for (const w of fit.warnings)
+      (req.status ?? process.stdout).write(
+        `${formatDiagnostic(source.locate(w.path), `warning: ${w.message}`)}\n`,
+      );
+  }
 
   const hv = planHypervisor({
     root,
