@@ -64,6 +64,7 @@ export async function planForeignGuests(p: ForeignGuestsInput): Promise<ForeignG
       if (g.busybox) await ensureDebSrc(p.host);
       const initramfs = await loadInitramfs(join(p.root, g.dir, g.initramfs), {
         builds: recipeBuildNames(g),
+        allowedRoots: [p.root, p.outDir],
       });
       const crossIdentity = [
         await versionLine(p.host.run, `${LINUX_CROSS}gcc`, "gcc-riscv64-linux-gnu"),

@@ -44,7 +44,7 @@ test("vCPUs over CONFIG_MAX_VCPUS, a hart or affinity the port lacks, RAM over D
 });
 
 test("MAX_HARTS below the port's harts and MAX_CAPSULES are the configuration's limits", () => {
-  const one = { ...CONFIG, MAX_HARTS: "1", MAX_CAPSULES: "1" };
+  const one: Record<string, string> = { ...CONFIG, MAX_HARTS: "1", MAX_CAPSULES: "1" };
   const r = imageFit(
     image("  - { name: a, guest: hello, hart: 1 }\n  - { name: b, guest: hello }\n"),
     facts({ value: (s) => one[s] }),
