@@ -83,6 +83,9 @@ static void keel_ext(void)
 		       (unsigned long)(recs[i].ram_size >> 20));
 	r = sbi_ecall(KEEL_EID, 1, 0, 0, 0, 0, 0, 0);
 	printf("echo: keel stop denied: %s\n", r.error == SBI_ERR_DENIED ? "yes" : "NO");
+	/* The log holds host addresses and other capsules' kill reasons: the owner's only. */
+	r = sbi_ecall(KEEL_EID, 4, (unsigned long)recs, sizeof(recs), 0, 0, 0, 0);
+	printf("echo: keel log denied: %s\n", r.error == SBI_ERR_DENIED ? "yes" : "NO");
 	r = sbi_ecall(KEEL_EID, 0, 0x10, sizeof(recs), 0, 0, 0, 0);
 	printf("echo: keel list to a bad address: %s\n", r.error == SBI_ERR_INVALID_ADDRESS ? "refused" : "NOT refused");
 }

@@ -1,7 +1,7 @@
 // keel ports: every port with its description, the default marked with *. A port file that does not load
 // or breaks a rule keel build applies is listed with a "!" and its problems, and the command exits 2 — the other ports are still listed.
-import { listImages } from "../manifest/image.ts";
 import { defaultPortName, folderExists, listPorts, portPath } from "../port/registry.ts";
+import { listImages } from "../yamlfile/files.ts";
 import { loadPort } from "../port/load.ts";
 import { resolvePort } from "../port/resolve.ts";
 import { UserError } from "../util/errors.ts";

@@ -2,8 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseImage } from "../../src/manifest/image.ts";
-import { imageFit, type FitFacts } from "../../src/plan/fit.ts";
-import { formatPath } from "../../src/util/yaml.ts";
+import { imageFit, type FitFacts } from "../../src/build/fit.ts";
+import { formatPath } from "../../src/yamlfile/yaml.ts";
 
 const CONFIG: Record<string, string> = { MAX_CAPSULES: "16", MAX_VCPUS: "8", MAX_HARTS: "2" };
 const ALL_SBI = ["base", "time", "ipi", "rfence", "hsm", "srst", "dbcn", "legacy_putchar", "legacy_shutdown"];

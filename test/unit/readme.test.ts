@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { listImages, loadImage } from "../../src/manifest/image.ts";
+import { loadImage } from "../../src/manifest/image.ts";
+import { listImages } from "../../src/yamlfile/files.ts";
 import { ROOT } from "../e2e/helpers.ts";
 
 const README = readFileSync(join(ROOT, "README.md"), "utf8");

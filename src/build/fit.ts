@@ -2,9 +2,9 @@
 // 12), so that what the hypervisor would refuse at boot (`capsule x: failed (20 vCPUs asked, at most 8)`) or
 // a machine that could never print or power off is reported at the image file's line, before anything runs.
 // Pure: the image, its YAML source (for locations) and the facts in; errors and warnings out.
-import { formatSize } from "../port/scalars.ts";
+import { formatSize } from "../yamlfile/scalars.ts";
 import type { ImageManifest } from "../manifest/image.ts";
-import { formatPath, type Problem, type YamlPath } from "../util/yaml.ts";
+import { formatPath, type Problem, type YamlPath } from "../yamlfile/yaml.ts";
 
 /** What the image is checked against. */
 export interface FitFacts {
