@@ -98,7 +98,13 @@ static void key(u8 ch)
 	} else if (ch == KEY_PREFIX) {
 		deliver(ch);
 	} else {
-		klog("console: Ctrl-] 0x%02x is not a console key (Ctrl-] h for help)", ch);
+		/* Named as typed: the letter, Ctrl-<letter> for a control character, hex only for the rest. */
+		if (ch > ' ' && ch < 0x7f)
+			klog("console: Ctrl-] %c is not a console key (Ctrl-] h for help)", ch);
+		else if (ch < ' ')
+			klog("console: Ctrl-] Ctrl-%c is not a console key (Ctrl-] h for help)", ch + '@');
+		else
+			klog("console: Ctrl-] 0x%02x is not a console key (Ctrl-] h for help)", ch);
 	}
 }
 
