@@ -288,7 +288,7 @@ void capsules_init(const struct host_info *host, u64 usable_harts, u64 ram_start
 {
 	const char *why;
 
-	if (bundle_open(&bundle, &why))
+	if (bundle_open(&bundle, __keel_bundle_start, (u64)(__keel_bundle_end - __keel_bundle_start), &why))
 		panic("capsules_init: bundle: %s", why);
 	timebase = host->timebase;
 	fdt_guest_isa(host->isa, vtimer_guest_has_sstc(), guest_isa, sizeof(guest_isa));

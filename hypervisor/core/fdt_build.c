@@ -102,7 +102,8 @@ void fdtw_prop(struct fdt_writer *w, const char *name, const void *val, size_t l
 		return;
 	put_be32(p, (u32)len);
 	put_be32(p + 4, nameoff);
-	memcpy(p + 8, val, len);
+	if (len)  /* fdtw_prop_empty passes NULL: memcpy's contract wants a pointer */
+		memcpy(p + 8, val, len);
 }
 
 void fdtw_prop_u32(struct fdt_writer *w, const char *name, u32 val)

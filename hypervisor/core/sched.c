@@ -19,15 +19,13 @@
 #include <keel/isolation.h>
 #include <keel/lib.h>
 #include <keel/panic.h>
+#include <keel/runq.h>
 #include <keel/sbi.h>
 #include <keel/sched.h>
 #include <keel/spinlock.h>
 #include <keel/vtimer.h>
 
-#define PRIOS 2  /* 0 normal, 1 high */
-
 struct hart_sched {
-	struct vcpu *queue[PRIOS];  /* RUNNABLE vCPUs whose home is this hart, oldest first */
 	struct vcpu *current;       /* RUNNING here, or NULL */
 	bool idle;                  /* in hart_wait with nothing to run: kick it with an IPI */
 	bool resched;               /* a higher-priority vCPU waits: leave at the next exit */
@@ -36,9 +34,9 @@ struct hart_sched {
 
 static spinlock_t lock = SPINLOCK_INIT;
 static struct hart_sched harts[CONFIG_MAX_HARTS];
+static struct runq runq;
 static u64 usable_harts;
 static u64 slice;         /* CONFIG_SLICE_US in timebase ticks */
-static u64 min_vruntime;  /* roughly the least vruntime of the vCPUs that run; never decreases */
 
 void sched_init(u64 hart_mask, u64 timebase)
 {
@@ -70,21 +68,8 @@ void sched_unlock(void)
 	spin_unlock(&lock);
 }
 
-static unsigned prio(const struct vcpu *v)
-{
-	return v->capsule->high_priority ? 1 : 0;
-}
-
-/* Lowest hart in a mask / harts in a mask. Plain loops: the builtins call
- * libgcc helpers this toolchain only has for another float ABI. */
-static unsigned first_hart(u64 mask)
-{
-	for (unsigned h = 0; h < 64; h++)
-		if (mask & (1UL << h))
-			return h;
-	return 0;
-}
-
+/* Harts in a mask. A plain loop: the builtins call libgcc helpers this
+ * toolchain only has for another float ABI. */
 static unsigned hart_count(u64 mask)
 {
 	unsigned n = 0;
@@ -100,31 +85,6 @@ static unsigned self(void)
 }
 
 /* Lock held from here to the public functions below. */
-
-static void enqueue(struct vcpu *v)
-{
-	u64 aff = v->capsule->affinity;
-	struct vcpu **pp;
-
-	if (v->home >= CONFIG_MAX_HARTS || !(aff & (1UL << v->home)))
-		v->home = first_hart(aff);
-	v->state = VCPU_RUNNABLE;
-	v->next = NULL;
-	for (pp = &harts[v->home].queue[prio(v)]; *pp; pp = &(*pp)->next)
-		;
-	*pp = v;
-}
-
-static void dequeue(struct vcpu *v)
-{
-	for (struct vcpu **pp = &harts[v->home].queue[prio(v)]; *pp; pp = &(*pp)->next) {
-		if (*pp == v) {
-			*pp = v->next;
-			v->next = NULL;
-			return;
-		}
-	}
-}
 
 /* Makes a runnable vCPU run soon: an idle hart it may use (its home first)
  * gets an IPI; failing that, a high-priority vCPU preempts a normal one. */
@@ -142,12 +102,12 @@ static void kick(struct vcpu *v)
 			return;
 		}
 	}
-	if (prio(v) == 0)
+	if (runq_prio(v) == 0)
 		return;
 	for (unsigned h = 0; h < CONFIG_MAX_HARTS; h++) {
 		struct vcpu *cur = harts[h].current;
 
-		if ((aff & (1UL << h)) && cur && prio(cur) < prio(v)) {
+		if ((aff & (1UL << h)) && cur && runq_prio(cur) < runq_prio(v)) {
 			harts[h].resched = true;
 			hart_ipi_send(h);
 			return;
@@ -158,9 +118,9 @@ static void kick(struct vcpu *v)
 /* A vCPU that was not runnable (waiting, stopped, new) becomes runnable. */
 static void make_runnable(struct vcpu *v)
 {
-	if (v->vruntime + slice < min_vruntime)
-		v->vruntime = min_vruntime - slice;
-	enqueue(v);
+	if (v->vruntime + slice < runq.min_vruntime)
+		v->vruntime = runq.min_vruntime - slice;
+	runq_add(&runq, v);
 	kick(v);
 }
 
@@ -218,52 +178,6 @@ static void arm(unsigned hartid)
 	hart_timer_set(when);
 }
 
-/* The runnable vCPU this hart should run next, taken off its queue. */
-static struct vcpu *pick(unsigned hartid)
-{
-	u64 bit = 1UL << hartid;
-
-	for (int p = PRIOS - 1; p >= 0; p--) {
-		struct vcpu **best = NULL;
-		u64 best_key = 0;
-
-		for (unsigned h = 0; h < CONFIG_MAX_HARTS; h++) {
-			for (struct vcpu **pp = &harts[h].queue[p]; *pp; pp = &(*pp)->next) {
-				struct vcpu *v = *pp;
-				u64 key = v->vruntime + (h == hartid ? 0 : slice);
-
-				if (!(v->capsule->affinity & bit))
-					continue;
-				if (!best || key < best_key) {
-					best = pp;
-					best_key = key;
-				}
-			}
-		}
-		if (best) {
-			struct vcpu *v = *best;
-
-			*best = v->next;
-			v->next = NULL;
-			if (v->vruntime > min_vruntime)
-				min_vruntime = v->vruntime;
-			return v;
-		}
-	}
-	return NULL;
-}
-
-/* Is a vCPU of at least priority p waiting that this hart could run? */
-static bool waiting_for(unsigned hartid, unsigned p)
-{
-	for (unsigned h = 0; h < CONFIG_MAX_HARTS; h++)
-		for (unsigned q = p; q < PRIOS; q++)
-			for (struct vcpu *v = harts[h].queue[q]; v; v = v->next)
-				if (v->capsule->affinity & (1UL << hartid))
-					return true;
-	return false;
-}
-
 static bool all_stopped(const struct capsule *c)
 {
 	for (unsigned n = 0; n < c->nr_vcpus; n++)
@@ -279,7 +193,7 @@ void sched_capsule_stop_locked(struct capsule *c)
 
 		switch (v->state) {
 		case VCPU_RUNNABLE:
-			dequeue(v);
+			runq_remove(&runq, v);
 			v->state = VCPU_PARKED;
 			break;
 		case VCPU_BLOCKED:
@@ -395,7 +309,7 @@ static void run(unsigned hartid, struct vcpu *v)
 				capsule_request_locked(c, CAPSULE_REQ_FAIL, "every vCPU stopped (HSM hart_stop)");
 			break;
 		default:
-			enqueue(v);
+			runq_add(&runq, v);
 			break;
 		}
 	}
@@ -422,7 +336,7 @@ void sched_run(unsigned long hartid)
 
 		spin_lock(&lock);
 		wake_due(hart_time());
-		v = pick((unsigned)hartid);
+		v = runq_pick(&runq, (unsigned)hartid, slice);
 		if (!v) {
 			/* Sleep until an IPI (work was queued, see kick) or the timer
 			 * (a deadline of a vCPU waiting here). The flag and the queues
@@ -461,7 +375,7 @@ void sched_timer_interrupt(struct vcpu *v)
 	spin_lock(&lock);
 	wake_due(now);
 	if (now >= h->slice_end) {
-		if (waiting_for(hartid, prio(v)))
+		if (runq_waiting_for(&runq, hartid, runq_prio(v)))
 			v->leave = VCPU_LEAVE_PREEMPT;
 		else
 			h->slice_end = now + slice;  /* nobody waits: another slice */

@@ -25,6 +25,7 @@
  *   anything else, interrupts too  -> kill
  * A kill ends only the capsule; the hart goes on with its next one. */
 #include <arch/csr.h>
+#include <arch/mmio_insn.h>
 #include <keel/capsule.h>
 #include <keel/conmux.h>
 #include <keel/console.h>
@@ -119,72 +120,6 @@ static bool fetch_half(const struct vcpu_arch *a, u64 va, u16 *out)
 	return !failed;
 }
 
-/* A decoded guest load or store. */
-struct mmio_insn {
-	bool store;
-	bool sign;      /* sign-extend a load */
-	unsigned width; /* bytes */
-	unsigned reg;   /* rd of a load, rs2 of a store */
-	unsigned len;   /* 2 or 4 */
-};
-
-/* LB/LH/LW/LD/LBU/LHU/LWU/SB/SH/SW/SD and C.LW/C.LD/C.SW/C.SD, C.LWSP/C.LDSP/
- * C.SWSP/C.SDSP. False for anything else (FP loads, AMOs...). */
-static bool decode(u32 insn, struct mmio_insn *m)
-{
-	unsigned f3;
-
-	if ((insn & 3) == 3) {
-		f3 = (insn >> 12) & 7;
-		m->len = 4;
-		if ((insn & 0x7f) == 0x03) { /* LOAD */
-			if (f3 == 7)
-				return false;
-			m->store = false;
-			m->width = 1u << (f3 & 3);
-			m->sign = f3 < 4;
-			m->reg = (insn >> 7) & 31;
-			return true;
-		}
-		if ((insn & 0x7f) == 0x23) { /* STORE */
-			if (f3 > 3)
-				return false;
-			m->store = true;
-			m->width = 1u << f3;
-			m->sign = false;
-			m->reg = (insn >> 20) & 31;
-			return true;
-		}
-		return false;
-	}
-	f3 = (insn >> 13) & 7;
-	m->len = 2;
-	m->sign = true;  /* C.LW sign-extends; C.LD fills the register */
-	switch (insn & 3) {
-	case 0: /* C.LW 010, C.LD 011, C.SW 110, C.SD 111: rd'/rs2' in bits 4:2 */
-		if (f3 != 2 && f3 != 3 && f3 != 6 && f3 != 7)
-			return false;
-		m->reg = 8 + ((insn >> 2) & 7);
-		break;
-	case 2: /* C.LWSP / C.LDSP: rd in 11:7; C.SWSP / C.SDSP: rs2 in 6:2 */
-		if (f3 == 2 || f3 == 3) {
-			m->reg = (insn >> 7) & 31;
-			if (m->reg == 0)
-				return false;  /* reserved */
-		} else if (f3 == 6 || f3 == 7) {
-			m->reg = (insn >> 2) & 31;
-		} else {
-			return false;
-		}
-		break;
-	default:
-		return false;
-	}
-	m->store = f3 >= 6;
-	m->width = (f3 & 1) ? 8 : 4;
-	return true;
-}
-
 /* Emulates the load or store at pc that faulted on an emulated device's
  * gpa: fetch, decode, access the device, write rd, pc += length. Anything
  * it cannot do kills the capsule with one line. */
@@ -205,7 +140,7 @@ static void mmio_emulate(struct vcpu *v, u64 gpa)
 		return;
 	}
 	insn = (u32)lo | ((u32)hi << 16);
-	if (!decode(insn, &m) || m.store != (a->cause == CAUSE_STORE_GUEST_PAGE_FAULT)) {
+	if (!mmio_insn_decode(insn, &m) || m.store != (a->cause == CAUSE_STORE_GUEST_PAGE_FAULT)) {
 		capsule_kill(v->capsule, "MMIO at pc 0x%lx, addr 0x%lx: unsupported instruction 0x%x", a->pc, gpa,
 			     insn);
 		return;
@@ -215,9 +150,7 @@ static void mmio_emulate(struct vcpu *v, u64 gpa)
 		return;
 	}
 	if (m.store) {
-		val = m.reg ? a->regs[m.reg] : 0;
-		if (m.width < 8)
-			val &= (1UL << (8 * m.width)) - 1;
+		val = mmio_insn_store_value(&m, m.reg ? a->regs[m.reg] : 0);
 		if (!vdev_write(v, gpa, m.width, val)) {
 			capsule_kill(v->capsule, "bad MMIO store at pc 0x%lx, addr 0x%lx (%u bytes)", a->pc, gpa,
 				     m.width);
@@ -230,15 +163,8 @@ static void mmio_emulate(struct vcpu *v, u64 gpa)
 				     m.width);
 			return;
 		}
-		if (m.width < 8) {
-			u64 mask = (1UL << (8 * m.width)) - 1, top = 1UL << (8 * m.width - 1);
-
-			val &= mask;
-			if (m.sign && (val & top))
-				val |= ~mask;
-		}
 		if (m.reg)
-			a->regs[m.reg] = val;
+			a->regs[m.reg] = mmio_insn_load_value(&m, val);
 	}
 	a->pc += m.len;
 }
