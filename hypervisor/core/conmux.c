@@ -14,6 +14,7 @@
 #include <keel/console.h>
 #include <keel/irq.h>
 #include <keel/lib.h>
+#include <keel/lifecycle.h>
 #include <keel/spinlock.h>
 #include <keel/uart.h>
 #include <keel/vdev.h>

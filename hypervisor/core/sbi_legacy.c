@@ -4,6 +4,7 @@
  * (0x03..0x07) are not offered. */
 #include <keel/capsule.h>
 #include <keel/conmux.h>
+#include <keel/lifecycle.h>
 #include <keel/sbi.h>
 #include <keel/vtimer.h>
 

@@ -1,5 +1,8 @@
-/* sched.c - vCPU scheduling across harts (keel/sched.h); how the machine
- * ends is capsule.c's. The state machine is drawn in docs/design/vcpu-states.md.
+/* sched.c - vCPU scheduling across harts (keel/sched.h). It writes only
+ * scheduler fields (vCPU state, hsm, leave, home, queues...); a capsule's
+ * fate is core/lifecycle.c's, told through two hooks:
+ * lifecycle_all_stopped_locked and lifecycle_drained. The state machine is
+ * drawn in docs/design/vcpu-states.md.
  *
  * One lock guards every run queue, every vCPU's scheduler fields and every
  * capsule's request; it is held for short list walks only, never while a
@@ -18,6 +21,7 @@
 #include <keel/hart.h>
 #include <keel/isolation.h>
 #include <keel/lib.h>
+#include <keel/lifecycle.h>
 #include <keel/panic.h>
 #include <keel/runq.h>
 #include <keel/sbi.h>
@@ -210,14 +214,21 @@ void sched_capsule_stop_locked(struct capsule *c)
 	}
 }
 
-/* Lock not held from here on. */
+void sched_capsule_init(struct capsule *c)
+{
+	for (unsigned n = 0; n < CONFIG_MAX_VCPUS; n++) {
+		struct vcpu *v = &c->vcpus[n];
 
-void sched_capsule_start(struct capsule *c)
+		v->state = VCPU_STOPPED;
+		v->hsm = VCPU_HSM_STOPPED;
+		v->running_on = -1;
+	}
+}
+
+void sched_capsule_start_locked(struct capsule *c)
 {
 	struct vcpu *v0 = &c->vcpus[0];
 
-	spin_lock(&lock);
-	c->request = CAPSULE_REQ_NONE;
 	for (unsigned n = 0; n < c->nr_vcpus; n++) {
 		struct vcpu *v = &c->vcpus[n];
 
@@ -239,8 +250,9 @@ void sched_capsule_start(struct capsule *c)
 	}
 	v0->hsm = VCPU_HSM_START_PENDING;
 	make_runnable(v0);
-	spin_unlock(&lock);
 }
+
+/* Lock not held from here on. */
 
 /* Runs v (just picked, RUNNING here) until it has to leave, then puts it
  * where its reason for leaving says. */
@@ -306,7 +318,7 @@ static void run(unsigned hartid, struct vcpu *v)
 			v->state = VCPU_STOPPED;
 			v->hsm = VCPU_HSM_STOPPED;
 			if (all_stopped(c))
-				capsule_request_locked(c, CAPSULE_REQ_FAIL, "every vCPU stopped (HSM hart_stop)");
+				lifecycle_all_stopped_locked(c);
 			break;
 		default:
 			runq_add(&runq, v);
@@ -321,9 +333,9 @@ static void run(unsigned hartid, struct vcpu *v)
 	}
 	spin_unlock(&lock);
 
-	/* The last vCPU of an ending capsule to leave its hart ends it. */
+	/* The last vCPU of an ending capsule to leave its hart hands it on. */
 	if (last)
-		capsule_finish(c);
+		lifecycle_drained(c);
 }
 
 void sched_run(unsigned long hartid)

@@ -29,6 +29,7 @@
 #include <keel/capsule.h>
 #include <keel/conmux.h>
 #include <keel/console.h>
+#include <keel/lifecycle.h>
 #include <keel/panic.h>
 #include <keel/printf.h>
 #include <keel/sbi.h>

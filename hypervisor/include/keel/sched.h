@@ -22,17 +22,22 @@ void sched_init(u64 hart_mask, u64 timebase);
  * usable. */
 int sched_affinity(u64 wanted, u64 *mask, const char **why);
 
-/* Makes vCPU 0 of a capsule (READY, or just reset for a reboot) runnable;
- * its other vCPUs stay STOPPED until HSM starts them. */
-void sched_capsule_start(struct capsule *c);
+/* Creation: every vCPU of c STOPPED, on no hart. */
+void sched_capsule_init(struct capsule *c);
 
-/* The one scheduler lock. capsule.c takes it to post a request, then calls
+/* The one scheduler lock. It guards every run queue, every vCPU's
+ * scheduler fields and every capsule's request (capsule.h says which
+ * field is whose). lifecycle.c takes it to post a request, then calls
  * sched_capsule_stop_locked, which parks the capsule's waiting vCPUs and
  * kicks the harts running the others, so that all leave their harts; the
- * last one to leave ends (or reboots) the capsule. */
+ * last one to leave calls lifecycle_drained. */
 void sched_lock(void);
 void sched_unlock(void);
 void sched_capsule_stop_locked(struct capsule *c);
+
+/* Lock held: makes vCPU 0 of a capsule (READY, or just reset for a
+ * reboot) runnable; its other vCPUs stay STOPPED until HSM starts them. */
+void sched_capsule_start_locked(struct capsule *c);
 
 /* Runs vCPUs on this hart forever. */
 __attribute__((noreturn)) void sched_run(unsigned long hartid);
