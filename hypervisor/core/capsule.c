@@ -6,7 +6,7 @@
  * states are drawn in docs/design/vcpu-states.md. */
 #include <keel/bundle_check.h>
 #include <keel/capsule.h>
-#include <keel/conmux.h>
+#include <keel/console_input.h>
 #include <keel/console.h>
 #include <keel/elf.h>
 #include <keel/fdt.h>
@@ -165,6 +165,10 @@ static void capsule_create(unsigned i, u64 usable)
 	if (c->initrd_end)
 		klog("capsule %s: initrd 0x%lx-0x%lx (%lu KiB)", c->name, c->initrd_start, c->initrd_end,
 		     (c->initrd_end - c->initrd_start) >> 10);
+	if (c->dev_uart && (vplic_attach(c, &why) || vuart_attach(c, &why))) {
+		lifecycle_fail_early(c, why);
+		return;
+	}
 	c->startable = true;
 	lifecycle_start(c);
 }
@@ -211,8 +215,8 @@ void capsule_boot(struct capsule *c)
 	spin_lock(&c->out_lock);
 	console_line_reset(&c->out, c->name, c->colour);
 	spin_unlock(&c->out_lock);
-	conmux_capsule_reset(c);
-	vdev_reset(c);
+	console_input_reset(c);
+	mmio_reset(c);
 	/* Scrub: nothing of an earlier boot survives a reboot. */
 	mem_scrub(ram, c->ram_size);
 	elf_load(c->payload, &win, ram);
@@ -255,9 +259,4 @@ void *capsule_gpa_to_host(const struct capsule *c, u64 gpa, u64 len)
 	if (gpa < KEEL_GUEST_RAM_BASE || off > c->ram_size || len > c->ram_size - off)
 		return NULL;
 	return (void *)(uptr)(c->ram_hpa + off);
-}
-
-bool capsule_vdev_claims(const struct capsule *c, u64 gpa)
-{
-	return vdev_claims(c, gpa);
 }

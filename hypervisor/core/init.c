@@ -4,7 +4,7 @@
 #include <keel/build_info.h>
 #include <keel/capsule.h>
 #include <keel/config.h>
-#include <keel/conmux.h>
+#include <keel/console_input.h>
 #include <keel/console.h>
 #include <keel/fdt.h>
 #include <keel/hart.h>
@@ -94,7 +94,7 @@ void keel_main(unsigned long hartid, const void *dtb)
 	harts = usable_harts();                 /* in the device tree and arrived */
 	sched_init(harts, host.timebase);       /* run queues on those harts, time slice */
 	capsules_init(&host, harts, ram_start, ram_end); /* check bundle, carve RAM, address spaces, vCPU 0 runnable */
-	conmux_init();                          /* console focus; UART input interrupt to this hart */
+	console_input_init();                          /* console focus; UART input interrupt to this hart */
 	hart_release_secondaries();             /* everything above is now visible to them */
 	sched_run(hartid);                      /* run vCPUs, forever */
 }

@@ -16,12 +16,14 @@
  * back at most one slice behind the least-run one, so sleeping earns no
  * credit to starve others with. */
 #include <keel/capsule.h>
-#include <keel/conmux.h>
+#include <keel/console_input.h>
 #include <keel/console.h>
 #include <keel/hart.h>
+#include <keel/irq.h>
 #include <keel/isolation.h>
 #include <keel/lib.h>
 #include <keel/lifecycle.h>
+#include <keel/mmio.h>
 #include <keel/panic.h>
 #include <keel/runq.h>
 #include <keel/sbi.h>
@@ -287,7 +289,7 @@ static void run(unsigned hartid, struct vcpu *v)
 			v->leave = VCPU_LEAVE_PREEMPT;
 		if (v->leave != VCPU_STAY)
 			break;
-		vcpu_sync_pending(v);
+		vcpu_sync_pending(v, mmio_irq_level(v));
 		vcpu_run(v);
 		vcpu_handle_exit(v);
 	}
@@ -358,7 +360,7 @@ void sched_run(unsigned long hartid)
 			spin_unlock(&lock);
 			hart_wait();
 			hart_ipi_clear();
-			conmux_irq();  /* console input may have woken us */
+			irq_external();  /* a device interrupt may have woken us */
 			spin_lock(&lock);
 			h->idle = false;
 			spin_unlock(&lock);
@@ -504,5 +506,5 @@ void sched_fence_wait(struct vcpu *self_vcpu, struct vcpu *target)
 	 * fences while we wait keeps that from deadlocking. */
 	while (on >= 0 && __atomic_load_n(&target->pending_fence, __ATOMIC_ACQUIRE) != 0 &&
 	       __atomic_load_n(&target->running_on, __ATOMIC_ACQUIRE) == on)
-		vcpu_sync_pending(self_vcpu);
+		vcpu_sync_pending(self_vcpu, mmio_irq_level(self_vcpu));
 }

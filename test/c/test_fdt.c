@@ -6,7 +6,7 @@
 #include "check.h"
 #include <string.h>
 #include <keel/fdt.h>
-#include <keel/vdev.h>
+#include <keel/guest_map.h>
 
 static const struct guest_dt_params params = {
 	.ram_gpa = 0x80000000UL,
@@ -60,7 +60,7 @@ static void test_round_trip(void)
 	CHECK_EQ(hi.hart_mask, 0xf);
 	CHECK_EQ(hi.timebase, params.timebase);
 	CHECK(strcmp(hi.isa, params.isa) == 0);
-	CHECK_EQ(hi.uart_base, VDEV_UART_BASE);
+	CHECK_EQ(hi.uart_base, VUART_BASE);
 	CHECK_EQ(hi.poweroff_base, 0);
 	CHECK_EQ(hi.dtb_size, len);
 	CHECK(blob_has(blob, len, "console=hvc0 quiet"));

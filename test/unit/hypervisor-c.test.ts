@@ -100,6 +100,7 @@ test("test/c holds the host-side tests of every pure hypervisor unit", () => {
     "test_elf.c",
     "test_fdt.c",
     "test_lib.c",
+    "test_mmio.c",
     "test_mmio_insn.c",
     "test_runq.c",
     "test_sbi_hartmask.c",

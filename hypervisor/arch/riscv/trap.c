@@ -6,15 +6,17 @@
  * these reach us):
  *   M timer interrupt (7)          -> scheduler: slice over, deadlines due
  *   M software interrupt (3)       -> scheduler: another hart posted work
- *   M external interrupt (11)      -> console input (conmux.c)
+ *   M external interrupt (11)      -> the hypervisor's device interrupts
+ *                                     (irq_external, core/irq.c)
  *    8 VU ecall (only from a capsule that owns the machine: hedeleg bit 8
  *      is clear while its vCPUs run) -> the Keel SBI extension if a7 is its
  *                                     EID, else reflected to the guest
  *                                     kernel exactly as delegation would
  *   10 VS ecall                    -> SBI (core sbi.c), pc += 4
  *   20/21/23 guest-page fault      -> a load / store on an emulated device
- *                                     (core/vdev.c): fetch with HLVX, decode,
- *                                     emulate, pc += 2 or 4; else kill
+ *                                     (mmio_access, core/mmio.c): fetch with
+ *                                     HLVX, decode, emulate, pc += 2 or 4;
+ *                                     else kill
  *    2 illegal instruction, from VU -> reflect to the guest kernel
  *    2 illegal instruction, from VS -> kill (e.g. an M-mode CSR access)
  *   22 virtual instruction, from VU -> reflect as illegal instruction (as KVM
@@ -27,15 +29,15 @@
 #include <arch/csr.h>
 #include <arch/mmio_insn.h>
 #include <keel/capsule.h>
-#include <keel/conmux.h>
 #include <keel/console.h>
+#include <keel/irq.h>
 #include <keel/lifecycle.h>
 #include <keel/panic.h>
 #include <keel/printf.h>
 #include <keel/sbi.h>
 #include <keel/sched.h>
 #include <keel/vcpu.h>
-#include <keel/vdev.h>
+#include <keel/mmio.h>
 
 #define INSN_WFI 0x10500073UL
 
@@ -150,23 +152,14 @@ static void mmio_emulate(struct vcpu *v, u64 gpa)
 		capsule_kill(v->capsule, "misaligned MMIO at pc 0x%lx, addr 0x%lx (%u bytes)", a->pc, gpa, m.width);
 		return;
 	}
-	if (m.store) {
-		val = mmio_insn_store_value(&m, m.reg ? a->regs[m.reg] : 0);
-		if (!vdev_write(v, gpa, m.width, val)) {
-			capsule_kill(v->capsule, "bad MMIO store at pc 0x%lx, addr 0x%lx (%u bytes)", a->pc, gpa,
-				     m.width);
-			return;
-		}
-	} else {
-		val = 0;
-		if (!vdev_read(v, gpa, m.width, &val)) {
-			capsule_kill(v->capsule, "bad MMIO load at pc 0x%lx, addr 0x%lx (%u bytes)", a->pc, gpa,
-				     m.width);
-			return;
-		}
-		if (m.reg)
-			a->regs[m.reg] = mmio_insn_load_value(&m, val);
+	val = m.store ? mmio_insn_store_value(&m, m.reg ? a->regs[m.reg] : 0) : 0;
+	if (mmio_access(v, gpa, m.width, m.store, &val) != MMIO_DONE) {
+		capsule_kill(v->capsule, "bad MMIO %s at pc 0x%lx, addr 0x%lx (%u bytes)", m.store ? "store" : "load",
+			     a->pc, gpa, m.width);
+		return;
 	}
+	if (!m.store && m.reg)
+		a->regs[m.reg] = mmio_insn_load_value(&m, val);
 	a->pc += m.len;
 }
 
@@ -177,7 +170,7 @@ static void guest_page_fault(struct vcpu *v)
 	struct vcpu_arch *a = &v->arch;
 	u64 gpa = (a->tval2 << 2) | (a->tval & 3);
 
-	if (capsule_vdev_claims(v->capsule, gpa)) {
+	if (mmio_mapped(v->capsule, gpa)) {
 		mmio_emulate(v, gpa);
 		return;
 	}
@@ -218,7 +211,7 @@ void vcpu_handle_exit(struct vcpu *v)
 			sched_ipi_interrupt(v);
 			break;
 		case IRQ_M_EXT:
-			conmux_irq();
+			irq_external();
 			break;
 		default:
 			capsule_kill(c, "unexpected interrupt %lu at pc 0x%lx", a->cause & ~CAUSE_INTERRUPT,

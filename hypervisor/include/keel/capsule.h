@@ -8,7 +8,9 @@
 #include <keel/spinlock.h>
 #include <keel/types.h>
 #include <keel/vcpu.h>
-#include <keel/vdev.h>
+#include <keel/mmio.h>
+#include <keel/vplic.h>
+#include <keel/vuart.h>
 
 /* Name buffer: the bundle record's name field (capsule.c checks they agree),
  * at most 31 characters and a NUL. */
@@ -48,7 +50,7 @@ enum capsule_list_state {
 	CAPSULE_LIST_REBOOTING = 3,
 };
 
-/* Console input waiting for a capsule (core/conmux.c). */
+/* Console input waiting for a capsule (core/console_input.c). */
 struct console_input {
 	u8 buf[KEEL_INPUT_MAX];
 	u32 head, tail;  /* bytes buf[tail % MAX .. head % MAX) wait */
@@ -84,7 +86,7 @@ struct capsule {
 	bool high_priority;                /* image priority: high */
 	bool owns_machine;                 /* image owns_machine: the root VM */
 	bool console_focus;                /* image console: focus */
-	bool dev_uart;                     /* image devices: [uart]: emulated ns16550a + PLIC */
+	bool dev_uart;                     /* image devices: [uart]: emulated ns16550a + PLIC in devices */
 	bool startable;                    /* record, payload and RAM good: may (re)start */
 	int colour;                        /* ANSI colour of its console tag, 0 = none */
 	u64 initrd_start, initrd_end;      /* GPAs from the payload's initrd note, 0 = none */
@@ -109,8 +111,10 @@ struct capsule {
 	/* their own locks */
 	spinlock_t out_lock;               /* its vCPUs print from several harts */
 	struct console_line out;           /* under out_lock */
-	struct console_input in;           /* under the conmux input lock */
-	struct vdev_state vdev;            /* its emulated devices (dev_uart), under vdev.lock */
+	struct console_input in;           /* under the console input lock (console_input.c) */
+	struct mmio_table devices;         /* its emulated devices (keel/mmio.h), made at creation */
+	struct vuart_state uart;           /* devices: [uart], under devices.lock */
+	struct vplic_state plic;           /* with it, under devices.lock */
 };
 
 extern struct capsule capsules[CONFIG_MAX_CAPSULES];
@@ -142,8 +146,5 @@ u64 capsule_uptime_ms(const struct capsule *c);
  * capsule's RAM, NULL otherwise. */
 void *capsule_gpa_to_host(const struct capsule *c, u64 gpa, u64 len);
 
-/* MMIO hook: true if an emulated device of the capsule covers gpa (core/vdev.c);
- * trap.c asks before it kills on a guest-page fault. */
-bool capsule_vdev_claims(const struct capsule *c, u64 gpa);
 
 #endif
