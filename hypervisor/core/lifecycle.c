@@ -180,8 +180,7 @@ void lifecycle_drained(struct capsule *c)
 		c->boot_count = 0;
 		c->reboots = 0;
 		c->restarts = 0;
-		c->needs_boot = true;
-		start(c);
+		lifecycle_start(c);
 		return;
 	}
 	if (c->request == CAPSULE_REQ_REBOOT) {
@@ -189,8 +188,7 @@ void lifecycle_drained(struct capsule *c)
 			c->reboots++;
 			c->boot_count++;
 			klog("capsule %s: rebooting (boot %u)", c->name, c->boot_count);
-			c->needs_boot = true;
-			start(c);
+			lifecycle_start(c);
 			return;
 		}
 		sched_lock();
@@ -221,8 +219,7 @@ void lifecycle_drained(struct capsule *c)
 			sched_lock();
 			c->rebooting = true;
 			sched_unlock();
-			c->needs_boot = true;
-			start(c);
+			lifecycle_start(c);
 			return;
 		}
 		klog("capsule %s: %s limit reached (%u restarts)", c->name,
@@ -341,8 +338,7 @@ long capsule_control_start(struct capsule *c, const struct capsule *by)
 	c->boot_count = 0;
 	c->reboots = 0;
 	c->restarts = 0;
-	c->needs_boot = true;
-	start(c);
+	lifecycle_start(c);
 	return SBI_SUCCESS;
 }
 
