@@ -15,9 +15,9 @@
 #include <keel/irq.h>
 #include <keel/lib.h>
 #include <keel/lifecycle.h>
+#include <keel/sched.h>
 #include <keel/spinlock.h>
 #include <keel/uart.h>
-#include <keel/mmio.h>
 
 #define KEY_PREFIX 0x1d  /* Ctrl-] */
 
@@ -136,7 +136,7 @@ void console_input_poll(void)
 	spin_unlock(&input_lock);
 	/* Its emulated UART may now raise its receive interrupt. */
 	if (to)
-		mmio_irq_changed(to, NULL);
+		sched_irq_changed(to, NULL);
 }
 
 int console_input_take(struct capsule *c)

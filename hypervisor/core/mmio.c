@@ -3,7 +3,6 @@
  * checked by the device that gets it; the table only picks the device. */
 #include <keel/capsule.h>
 #include <keel/mmio.h>
-#include <keel/sched.h>
 
 /* True if gpa lies in d's window (overflow-safe). */
 static bool covers(const struct mmio_device *d, u64 gpa)
@@ -68,11 +67,7 @@ enum mmio_result mmio_access(struct vcpu *v, u64 gpa, unsigned width, bool store
 	spin_unlock(&c->devices.lock);
 	if (finish && d->ops->finish)
 		d->ops->finish(v, d->state);
-	if (!ok)
-		return MMIO_BAD;
-	if (store)
-		mmio_irq_changed(c, v);
-	return MMIO_DONE;
+	return ok ? MMIO_DONE : MMIO_BAD;
 }
 
 bool mmio_source_level(struct capsule *c, unsigned irq)
@@ -107,18 +102,6 @@ bool mmio_irq_level(struct vcpu *v)
 	}
 	spin_unlock(&t->lock);
 	return level;
-}
-
-void mmio_irq_changed(struct capsule *c, const struct vcpu *self)
-{
-	if (c->devices.count == 0)
-		return;
-	for (unsigned n = 0; n < c->nr_vcpus; n++) {
-		struct vcpu *v = &c->vcpus[n];
-
-		if (v != self && mmio_irq_level(v))
-			sched_post_irq(v, VCPU_IRQ_EXT);
-	}
 }
 
 void mmio_reset(struct capsule *c)

@@ -485,6 +485,16 @@ void sched_post_irq(struct vcpu *target, u32 bits)
 	spin_unlock(&lock);
 }
 
+void sched_irq_changed(struct capsule *c, const struct vcpu *self)
+{
+	for (unsigned n = 0; n < c->nr_vcpus; n++) {
+		struct vcpu *v = &c->vcpus[n];
+
+		if (v != self && mmio_irq_level(v))
+			sched_post_irq(v, VCPU_IRQ_EXT);
+	}
+}
+
 bool sched_post_fence(struct vcpu *target, u32 bits)
 {
 	bool wait;

@@ -59,7 +59,7 @@ static bool uart_line(struct capsule *c, void *state)
 }
 
 /* Table lock held (so no console_input_poll here: it may call
- * mmio_irq_changed, which takes the lock). *prompt: show the capsule's
+ * sched_irq_changed, which takes the lock). *prompt: show the capsule's
  * unfinished line once unlocked. */
 static bool uart_read(struct capsule *c, struct vuart_state *d, u64 off, u64 *val, bool *prompt)
 {

@@ -158,7 +158,9 @@ static void mmio_emulate(struct vcpu *v, u64 gpa)
 			     a->pc, gpa, m.width);
 		return;
 	}
-	if (!m.store && m.reg)
+	if (m.store)
+		sched_irq_changed(v->capsule, v);  /* the write may have raised a line */
+	else if (m.reg)
 		a->regs[m.reg] = mmio_insn_load_value(&m, val);
 	a->pc += m.len;
 }

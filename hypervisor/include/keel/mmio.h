@@ -73,8 +73,8 @@ int mmio_register(struct capsule *c, const struct mmio_device *d, const char **w
 bool mmio_mapped(const struct capsule *c, u64 gpa);
 
 /* The guest access of v: width bytes (1, 2, 4 or 8, gpa aligned to it), a
- * store of *val or a load into *val. After a store the vCPUs whose
- * external interrupt rose are told (sched_post_irq). */
+ * store of *val or a load into *val. A store may raise a line: the caller
+ * then tells the other vCPUs (sched_irq_changed). */
 enum mmio_result mmio_access(struct vcpu *v, u64 gpa, unsigned width, bool store, u64 *val);
 
 /* Table lock held: the level of interrupt source irq (any device on it). */
@@ -82,13 +82,9 @@ bool mmio_source_level(struct capsule *c, unsigned irq);
 
 /* The level of vCPU v's supervisor external interrupt, from its capsule's
  * interrupt controller (false without one): the one place it is computed;
- * the scheduler hands it to the arch code before every guest entry. */
+ * the scheduler hands it to the arch code before every guest entry and
+ * asks it when a line may have risen (sched_irq_changed). No lock held. */
 bool mmio_irq_level(struct vcpu *v);
-
-/* A device line of c may have risen (host input arrived, a register
- * changed): posts the external interrupt to every vCPU of c but self
- * (which resyncs before it enters the guest) that now sees it. No lock. */
-void mmio_irq_changed(struct capsule *c, const struct vcpu *self);
 
 /* Capsule boot: every device of c to its power-on state. */
 void mmio_reset(struct capsule *c);

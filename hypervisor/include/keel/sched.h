@@ -63,6 +63,12 @@ enum vcpu_hsm sched_hsm_status(const struct vcpu *target);
  * IPIs its hart if it runs elsewhere. */
 void sched_post_irq(struct vcpu *target, u32 bits);
 
+/* A device line of c may have risen (host input arrived, a guest wrote a
+ * device register): posts VSEIP to every vCPU of c but self (which
+ * resyncs before it enters the guest) whose level (mmio_irq_level) is now
+ * high. No lock held. */
+void sched_irq_changed(struct capsule *c, const struct vcpu *self);
+
 /* Posts VCPU_FENCE_* to target and returns whether the caller must wait for
  * it (sched_fence_wait): only when target runs on another hart right now;
  * otherwise it is done before target next enters the guest. */
