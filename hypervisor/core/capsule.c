@@ -13,11 +13,9 @@
 #include <keel/hart.h>
 #include <keel/isolation.h>
 #include <keel/lib.h>
-#include <keel/lifecycle.h>
 #include <keel/machine.h>
 #include <keel/panic.h>
 #include <keel/printf.h>
-#include <keel/sched.h>
 #include <keel/vtimer.h>
 
 _Static_assert(CAPSULE_NAME_MAX == KEEL_BUNDLE_NAME_MAX, "capsule name buffer = bundle name field");
@@ -56,15 +54,14 @@ static void format_affinity(u64 mask, u64 usable, char *buf, size_t size)
 	}
 }
 
-/* Turns record i into a READY capsule, or an ENDED (failed) one. */
-static void capsule_create(unsigned i, u64 usable)
+int capsule_create(unsigned i, u64 usable, char *fail, size_t size)
 {
 	const struct keel_capsule_record *r = bundle_record(&bundle, i);
 	struct capsule *c = &capsules[i];
 	struct elf_window win;
 	struct isol_region region;
 	const char *why;
-	char msg[96], where[48];
+	char where[48];
 	u64 wanted;
 
 	c->id = i;  /* state CAPSULE_READY: the array starts zeroed */
@@ -73,12 +70,10 @@ static void capsule_create(unsigned i, u64 usable)
 		c->vcpus[v].capsule = c;
 		c->vcpus[v].id = v;
 	}
-	sched_capsule_init(c);
 	if (bundle_check_record(&bundle, r, &why)) {
 		snprintf(c->name, sizeof(c->name), "#%u", i);
-		snprintf(msg, sizeof(msg), "bad bundle record: %s", why);
-		lifecycle_fail_early(c, msg);
-		return;
+		snprintf(fail, size, "bad bundle record: %s", why);
+		return -1;
 	}
 	strlcpy(c->name, r->name, sizeof(c->name));
 	c->payload = bundle_payload(&bundle, r);
@@ -106,54 +101,50 @@ static void capsule_create(unsigned i, u64 usable)
 		machine_claim_owner(c);
 
 	if (r->vcpus > CONFIG_MAX_VCPUS) {
-		snprintf(msg, sizeof(msg), "%u vCPUs asked, at most %u", r->vcpus, CONFIG_MAX_VCPUS);
-		lifecycle_fail_early(c, msg);
-		return;
+		snprintf(fail, size, "%u vCPUs asked, at most %u", r->vcpus, CONFIG_MAX_VCPUS);
+		return -1;
 	}
 	if (r->vcpus > 1 && !IS_ENABLED(CONFIG_SBI_HSM)) {
-		snprintf(msg, sizeof(msg), "%u vCPUs asked, but SBI HSM is not compiled in (CONFIG_SBI_HSM)",
+		snprintf(fail, size, "%u vCPUs asked, but SBI HSM is not compiled in (CONFIG_SBI_HSM)",
 			 r->vcpus);
-		lifecycle_fail_early(c, msg);
-		return;
+		return -1;
 	}
 	c->nr_vcpus = r->vcpus;
 	if (!bundle_payload_verified(&bundle, r)) {
-		lifecycle_fail_early(c, "payload SHA-256 mismatch");
-		return;
+		strlcpy(fail, "payload SHA-256 mismatch", size);
+		return -1;
 	}
 	win = load_window(c);
 	if (elf_check(c->payload, c->payload_size, &win, &c->entry, &why)) {
-		snprintf(msg, sizeof(msg), "bad ELF: %s", why);
-		lifecycle_fail_early(c, msg);
-		return;
+		snprintf(fail, size, "bad ELF: %s", why);
+		return -1;
 	}
 	/* docs/design/linux-payload.md: an initrd note names a range of a loaded segment. */
 	if (elf_initrd(c->payload, c->payload_size, &c->initrd_start, &c->initrd_end, &why) < 0) {
-		snprintf(msg, sizeof(msg), "bad initrd note: %s", why);
-		lifecycle_fail_early(c, msg);
-		return;
+		snprintf(fail, size, "bad initrd note: %s", why);
+		return -1;
 	}
 	/* The record's affinity mask; else its one hart; else (0) any. */
 	wanted = r->affinity;
 	if (wanted == 0 && r->hart != KEEL_HART_ANY)
 		wanted = r->hart < 64 ? 1UL << r->hart : ~0UL;  /* ~0: names absent harts */
-	if (sched_affinity(wanted, &c->affinity, &why)) {
-		lifecycle_fail_early(c, why);
-		return;
+	c->affinity = wanted ? wanted : usable;
+	if (c->affinity == 0 || (c->affinity & ~usable)) {
+		strlcpy(fail, "requested hart not present", size);
+		return -1;
 	}
 	if (c->ram_size > pool_end - pool_next) {
-		snprintf(msg, sizeof(msg), "not enough RAM (%lu MiB asked, %lu MiB left)",
+		snprintf(fail, size, "not enough RAM (%lu MiB asked, %lu MiB left)",
 			 c->ram_size >> 20, (pool_end - pool_next) >> 20);
-		lifecycle_fail_early(c, msg);
-		return;
+		return -1;
 	}
 	c->ram_hpa = pool_next;
 	pool_next += c->ram_size;
 
 	region = (struct isol_region){ .gpa = KEEL_GUEST_RAM_BASE, .hpa = c->ram_hpa, .size = c->ram_size };
 	if (isol_capsule_init(c->id, &region, &why)) {
-		lifecycle_fail_early(c, why);
-		return;
+		strlcpy(fail, why, size);
+		return -1;
 	}
 	format_affinity(c->affinity, usable, where, sizeof(where));
 	klog("capsule %s: %s, %lu MiB RAM at 0x%lx, entry 0x%lx%s%s", c->name, where, c->ram_size >> 20,
@@ -166,14 +157,14 @@ static void capsule_create(unsigned i, u64 usable)
 		klog("capsule %s: initrd 0x%lx-0x%lx (%lu KiB)", c->name, c->initrd_start, c->initrd_end,
 		     (c->initrd_end - c->initrd_start) >> 10);
 	if (c->dev_uart && (vplic_attach(c, &why) || vuart_attach(c, &why))) {
-		lifecycle_fail_early(c, why);
-		return;
+		strlcpy(fail, why, size);
+		return -1;
 	}
 	c->startable = true;
-	lifecycle_start(c);
+	return 0;
 }
 
-void capsules_init(const struct host_info *host, u64 usable_harts, u64 ram_start, u64 ram_end)
+void capsules_init(const struct host_info *host, u64 ram_start, u64 ram_end)
 {
 	const char *why;
 
@@ -187,12 +178,9 @@ void capsules_init(const struct host_info *host, u64 usable_harts, u64 ram_start
 		pool_end = pool_next;
 
 	capsule_count = bundle.hdr->capsule_count;
-	for (unsigned i = 0; i < capsule_count; i++)
-		capsule_create(i, usable_harts);
-	lifecycle_all_created();
 }
 
-void capsule_boot(struct capsule *c)
+int capsule_boot(struct capsule *c, const char **why)
 {
 	struct elf_window win = load_window(c);
 	u8 *ram = (u8 *)(uptr)c->ram_hpa;
@@ -210,7 +198,6 @@ void capsule_boot(struct capsule *c)
 	};
 
 	c->needs_boot = false;
-	lifecycle_booted(c);
 	c->booted_at = hart_time();
 	spin_lock(&c->out_lock);
 	console_line_reset(&c->out, c->name, c->colour);
@@ -221,13 +208,14 @@ void capsule_boot(struct capsule *c)
 	mem_scrub(ram, c->ram_size);
 	elf_load(c->payload, &win, ram);
 	if (!fdt_build_guest(ram + (c->dtb_gpa - KEEL_GUEST_RAM_BASE), KEEL_GUEST_DTB_MAX, &dt)) {
-		capsule_request_fail(c, "device tree does not fit");
-		return;
+		*why = "device tree does not fit";
+		return -1;
 	}
 	/* The ELF was written through the data side: make this hart's
 	 * instruction fetch see it (other harts fence.i when a vCPU moves). */
 	hart_sync_icache();
 	vcpu_reset(&c->vcpus[0], c->entry, 0, c->dtb_gpa);
+	return 0;
 }
 
 u64 capsule_uptime_ms(const struct capsule *c)

@@ -28,18 +28,23 @@ static void start(struct capsule *c)
 	sched_unlock();
 }
 
-void lifecycle_start(struct capsule *c)
+/* READY again, booted from the pristine payload when vCPU 0 is picked. */
+static void make_ready(struct capsule *c)
 {
 	c->needs_boot = true;
 	start(c);
 }
 
-void lifecycle_booted(struct capsule *c)
+void lifecycle_boot(struct capsule *c)
 {
+	const char *why;
+
 	sched_lock();
 	c->state = CAPSULE_RUNNING;
 	c->rebooting = false;
 	sched_unlock();
+	if (capsule_boot(c, &why))
+		capsule_request_fail(c, "%s", why);
 }
 
 void lifecycle_all_stopped_locked(struct capsule *c)
@@ -127,7 +132,8 @@ static void end(struct capsule *c, enum capsule_outcome outcome, bool logged)
 		machine_power_off();
 }
 
-void lifecycle_fail_early(struct capsule *c, const char *why)
+/* Ends a capsule that never ran. */
+static void fail_early(struct capsule *c, const char *why)
 {
 	sched_lock();
 	strlcpy(c->reason, why, sizeof(c->reason));
@@ -180,7 +186,7 @@ void lifecycle_drained(struct capsule *c)
 		c->boot_count = 0;
 		c->reboots = 0;
 		c->restarts = 0;
-		lifecycle_start(c);
+		make_ready(c);
 		return;
 	}
 	if (c->request == CAPSULE_REQ_REBOOT) {
@@ -188,7 +194,7 @@ void lifecycle_drained(struct capsule *c)
 			c->reboots++;
 			c->boot_count++;
 			klog("capsule %s: rebooting (boot %u)", c->name, c->boot_count);
-			lifecycle_start(c);
+			make_ready(c);
 			return;
 		}
 		sched_lock();
@@ -219,7 +225,7 @@ void lifecycle_drained(struct capsule *c)
 			sched_lock();
 			c->rebooting = true;
 			sched_unlock();
-			lifecycle_start(c);
+			make_ready(c);
 			return;
 		}
 		klog("capsule %s: %s limit reached (%u restarts)", c->name,
@@ -338,7 +344,7 @@ long capsule_control_start(struct capsule *c, const struct capsule *by)
 	c->boot_count = 0;
 	c->reboots = 0;
 	c->restarts = 0;
-	lifecycle_start(c);
+	make_ready(c);
 	return SBI_SUCCESS;
 }
 
@@ -398,7 +404,8 @@ void capsule_kill(struct capsule *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-void lifecycle_all_created(void)
+/* Every capsule is made: nothing runs at all, or the owner failed before it ran. */
+static void all_created(void)
 {
 	struct capsule *owner = machine_owner();
 	bool owner_gone, off;
@@ -414,4 +421,20 @@ void lifecycle_all_created(void)
 	finish_idle(idle);
 	if (off)
 		machine_power_off();
+}
+
+void lifecycle_init(u64 usable_harts)
+{
+	char why[sizeof(capsules[0].reason)];
+
+	for (unsigned i = 0; i < capsule_count; i++) {
+		struct capsule *c = &capsules[i];
+
+		sched_capsule_init(c);
+		if (capsule_create(i, usable_harts, why, sizeof(why)))
+			fail_early(c, why);
+		else
+			make_ready(c);
+	}
+	all_created();
 }

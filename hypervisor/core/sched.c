@@ -41,27 +41,13 @@ struct hart_sched {
 static spinlock_t lock = SPINLOCK_INIT;
 static struct hart_sched harts[CONFIG_MAX_HARTS];
 static struct runq runq;
-static u64 usable_harts;
 static u64 slice;         /* CONFIG_SLICE_US in timebase ticks */
 
-void sched_init(u64 hart_mask, u64 timebase)
+void sched_init(u64 timebase)
 {
-	usable_harts = hart_mask;
 	slice = timebase * CONFIG_SLICE_US / 1000000;
 	if (slice == 0)
 		slice = 1;
-}
-
-int sched_affinity(u64 wanted, u64 *mask, const char **why)
-{
-	u64 m = wanted ? wanted : usable_harts;
-
-	if (m == 0 || (m & ~usable_harts)) {
-		*why = "requested hart not present";
-		return -1;
-	}
-	*mask = m;
-	return 0;
 }
 
 void sched_lock(void)
@@ -266,7 +252,7 @@ static void run(unsigned hartid, struct vcpu *v)
 	u64 now;
 
 	if (c->needs_boot)  /* only vCPU 0 is runnable before the boot */
-		capsule_boot(c);
+		lifecycle_boot(c);
 	isol_capsule_activate(c->id);
 	if (v->ran_on != hartid)  /* moved: this hart's icache may not know its code */
 		hart_sync_icache();

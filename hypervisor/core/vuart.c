@@ -22,6 +22,7 @@
  * next newline.
  */
 #include <keel/capsule.h>
+#include <keel/console.h>
 #include <keel/console_input.h>
 #include <keel/guest_map.h>
 #include <keel/vuart.h>
@@ -128,7 +129,9 @@ static bool uart_write(struct capsule *c, struct vuart_state *d, u64 off, u8 val
 		if (dlab) {
 			d->dll = val;
 		} else {
-			capsule_putc(c, (char)val);
+			spin_lock(&c->out_lock);  /* as capsule_putc: its vCPUs print from several harts */
+			console_capsule_putc(&c->out, (char)val);
+			spin_unlock(&c->out_lock);
 			d->lsr_reads = 0;
 			d->thre_pending = true;  /* sent at once: empty again */
 		}

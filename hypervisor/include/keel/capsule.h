@@ -122,17 +122,23 @@ extern unsigned capsule_count;
 
 struct host_info;
 
-/* Boot hart: reads the bundle and makes every capsule READY with vCPU 0
- * runnable (or ENDED if its record or payload is bad), carving its RAM from
- * host [ram_start, ram_end) and building its address space. usable_harts is
- * what sched_init got (for the placement line). */
-void capsules_init(const struct host_info *host, u64 usable_harts, u64 ram_start, u64 ram_end);
+/* Boot hart: opens the bundle (a bad one is a panic), takes the host facts
+ * every capsule's device tree needs and the capsule RAM pool, host
+ * [ram_start, ram_end); sets capsule_count. */
+void capsules_init(const struct host_info *host, u64 ram_start, u64 ram_end);
 
-/* Scheduler, on the hart that picked vCPU 0 of a capsule that needs_boot:
- * scrubs its RAM, loads the ELF from the pristine payload, writes the
- * device tree and resets vCPU 0 (its other vCPUs are STOPPED). A failure
- * posts a request (the capsule then ends). */
-void capsule_boot(struct capsule *c);
+/* Boot hart, capsule by capsule (lifecycle_init): makes capsule i from its
+ * bundle record: checks the record and payload, carves its RAM, builds its
+ * address space, attaches its emulated devices. 0, or -1 with why the
+ * capsule cannot run in fail (size bytes). usable: the harts vCPUs may use
+ * (an affinity naming another one fails). */
+int capsule_create(unsigned i, u64 usable, char *fail, size_t size);
+
+/* On the hart that picked vCPU 0 of a capsule that needs_boot
+ * (lifecycle_boot): scrubs its RAM, loads the ELF from the pristine
+ * payload, writes the device tree and resets vCPU 0 (its other vCPUs are
+ * STOPPED). 0, or -1 with *why. */
+int capsule_boot(struct capsule *c, const char **why);
 
 /* One byte / n bytes of the capsule's console output (n bytes stay
  * together even if another of its vCPUs prints at the same time). */

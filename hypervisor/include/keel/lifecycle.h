@@ -7,21 +7,18 @@
 
 #include <keel/capsule.h>
 
-/* Creation (capsule.c, boot hart): a capsule that cannot run ends FAILED
- * with why; a good one is started (READY, vCPU 0 runnable); when every
- * capsule is made, the machine powers off if none runs, or stops them all
- * if its owner already failed. */
-void lifecycle_fail_early(struct capsule *c, const char *why);
-void lifecycle_start(struct capsule *c);
-void lifecycle_all_created(void);
+/* Boot hart, after capsules_init: makes every capsule (capsule_create) and
+ * starts it (READY, vCPU 0 runnable) or ends it FAILED with why; then
+ * powers off if none runs, or stops them all if the owner already failed. */
+void lifecycle_init(u64 usable_harts);
 
-/* capsule_boot: the capsule runs (again). */
-void lifecycle_booted(struct capsule *c);
-
-/* Scheduler hooks. all_stopped: every vCPU of c is HSM-stopped (the last
- * one just left its hart; scheduler lock held), a failure. drained: the
- * last vCPU of c to hold a hart after a request has left it (no lock
- * held): reboot, restart or end c. */
+/* Scheduler hooks. boot: the hart that picked vCPU 0 of a capsule that
+ * needs_boot boots it (capsule_boot; RUNNING, or a failure request).
+ * all_stopped: every vCPU of c is HSM-stopped (the last one just left its
+ * hart; scheduler lock held), a failure. drained: the last vCPU of c to
+ * hold a hart after a request has left it (no lock held): reboot, restart
+ * or end c. */
+void lifecycle_boot(struct capsule *c);
 void lifecycle_all_stopped_locked(struct capsule *c);
 void lifecycle_drained(struct capsule *c);
 

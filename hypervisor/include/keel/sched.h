@@ -13,14 +13,8 @@
 #include <keel/capsule.h>
 #include <keel/types.h>
 
-/* Boot hart: the harts vCPUs may use (present in the device tree and
- * arrived at the entry code) and the timebase, for the time slice. */
-void sched_init(u64 hart_mask, u64 timebase);
-
-/* The harts a capsule may use: `wanted` (bit h = hart h), or every usable
- * hart if it is 0. 0, or -1 with *why if it names a hart that is not
- * usable. */
-int sched_affinity(u64 wanted, u64 *mask, const char **why);
+/* Boot hart: the timebase, for the time slice. */
+void sched_init(u64 timebase);
 
 /* Creation: every vCPU of c STOPPED, on no hart. */
 void sched_capsule_init(struct capsule *c);
