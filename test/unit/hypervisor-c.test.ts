@@ -104,6 +104,7 @@ test("test/c holds the host-side tests of every pure hypervisor unit", () => {
     "test_mmio_insn.c",
     "test_runq.c",
     "test_sbi_hartmask.c",
+    "test_vplic.c",
   ]);
 });
 
