@@ -4,6 +4,7 @@
  * finish around the locked handler), and interrupt levels through the
  * controller device.
  * keel-test-sources: hypervisor/core/mmio.c */
+#include "capsule_fake.h"
 #include "check.h"
 #include <string.h>
 #include <keel/capsule.h>
@@ -116,11 +117,7 @@ int main(void)
 	const char *why = NULL;
 	u64 val;
 
-	cap.nr_vcpus = 4;
-	for (unsigned n = 0; n < CONFIG_MAX_VCPUS; n++) {
-		cap.vcpus[n].capsule = &cap;
-		cap.vcpus[n].id = n;
-	}
+	capsule_fake(&cap, 0, 4);
 	struct vcpu *v0 = &cap.vcpus[0];
 
 	/* No device: unmapped, no level, nobody told. */

@@ -3,6 +3,7 @@
  * affinity, FIFO on ties, min_vruntime; then random queue operations
  * checked against the rule the pick must follow.
  * keel-test-sources: hypervisor/core/runq.c */
+#include "capsule_fake.h"
 #include "check.h"
 #include <string.h>
 #include <keel/runq.h>
@@ -14,16 +15,10 @@ static struct runq q;
 
 static void setup(void)
 {
-	memset(caps, 0, sizeof(caps));
 	memset(&q, 0, sizeof(q));
 	for (unsigned i = 0; i < 4; i++) {
-		caps[i].id = i;
+		capsule_fake(&caps[i], i, CONFIG_MAX_VCPUS);
 		caps[i].affinity = (1UL << CONFIG_MAX_HARTS) - 1;
-		caps[i].nr_vcpus = CONFIG_MAX_VCPUS;
-		for (unsigned n = 0; n < CONFIG_MAX_VCPUS; n++) {
-			caps[i].vcpus[n].capsule = &caps[i];
-			caps[i].vcpus[n].id = n;
-		}
 	}
 }
 

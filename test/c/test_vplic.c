@@ -3,6 +3,7 @@
  * thresholds, per-context enables, claim order, completion, the pending
  * register, the level each vCPU gets, and the accesses it must refuse.
  * keel-test-sources: hypervisor/core/vplic.c hypervisor/core/mmio.c */
+#include "capsule_fake.h"
 #include "check.h"
 #include <string.h>
 #include <keel/capsule.h>
@@ -57,11 +58,7 @@ int main(void)
 	const char *why = NULL;
 	u64 val;
 
-	cap.nr_vcpus = 2;
-	for (unsigned n = 0; n < CONFIG_MAX_VCPUS; n++) {
-		cap.vcpus[n].capsule = &cap;
-		cap.vcpus[n].id = n;
-	}
+	capsule_fake(&cap, 0, 2);
 	CHECK_EQ(vplic_attach(&cap, &why), 0);
 	CHECK_EQ(mmio_register(&cap, &(struct mmio_device){ "l3", 0x1000, 8, 3, &line_ops, &line3 }, &why), 0);
 	CHECK_EQ(mmio_register(&cap, &(struct mmio_device){ "l10", 0x2000, 8, 10, &line_ops, &line10 }, &why), 0);
