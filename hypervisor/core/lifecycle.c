@@ -352,10 +352,24 @@ long capsule_control_restart(struct capsule *c, const struct capsule *by)
 {
 	if (!c->startable)
 		return SBI_ERR_FAILED;
+	long ret;
+	bool again;
+
 	if (control(c, CAPSULE_REQ_RESTART, by))
 		return SBI_SUCCESS;
 	/* Not running (or already on its way out): start it if it has ended. */
-	return capsule_control_start(c, by) == SBI_ERR_FAILED ? SBI_ERR_FAILED : SBI_SUCCESS;
+	ret = capsule_control_start(c, by);
+	if (ret != SBI_ERR_ALREADY_STARTED)
+		return ret;
+	/* Still on its way out after an earlier request, which won: success
+	 * only if that one boots it again (a RESTART or REBOOT); after a STOP,
+	 * a shutdown or a kill it will be stopped, so say so
+	 * (docs/design/keel-sbi.md: START it once LIST shows it stopped). */
+	sched_lock();
+	again = c->state != CAPSULE_ENDED &&
+		(c->request == CAPSULE_REQ_RESTART || c->request == CAPSULE_REQ_REBOOT);
+	sched_unlock();
+	return again ? SBI_SUCCESS : SBI_ERR_ALREADY_STOPPED;
 }
 
 enum capsule_list_state capsule_list_state(const struct capsule *c)

@@ -13,11 +13,11 @@ import {
   HYPERVISOR_KCONFIG,
   portFacts,
   resolveHypervisorConfig,
-} from "../kconfig/hypervisor.ts";
-import { OPTIMIZE_MODES } from "../plan/metadata.ts";
+} from "../build/hvconfig.ts";
+import { OPTIMIZE_MODES } from "../build/metadata.ts";
 import { loadPortByName } from "../port/registry.ts";
 import { UserError } from "../util/errors.ts";
-import { buildDirOf, DEFAULT_CONFIG } from "./build.ts";
+import { buildDirOf, DEFAULT_CONFIG } from "../build/inputs.ts";
 import { repoRoot } from "./host.ts";
 
 /** Whether `keel kconfig argv` (run in `cwd`) means the hypervisor: no --tree, and no Kconfig in cwd. */

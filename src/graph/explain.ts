@@ -1,8 +1,8 @@
 // Why a step is dirty, in words: a field-by-field comparison of the last record with the step now.
 // Kept apart from the key on purpose (as in n2): the key decides, this explains, and a test checks they agree.
 import * as path from "node:path";
-import type { KeyMaterial, StepRecord } from "./cache.ts";
-import { MISSING } from "./cache.ts";
+import type { KeyMaterial, StepRecord } from "./db.ts";
+import { MISSING } from "./db.ts";
 
 /** The step as it is now: its key material and the current hash of each output (undefined = missing). */
 export interface CurrentState extends KeyMaterial {

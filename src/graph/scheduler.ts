@@ -2,7 +2,7 @@
 // A step is only checked after its producers finish, because with content keys a rebuilt input that came out
 // byte-identical leaves its consumers clean (early cutoff). See docs/design/build-steps.md.
 import { UserError } from "../util/errors.ts";
-import type { BuildDb } from "./cache.ts";
+import type { BuildDb } from "./db.ts";
 import { explainStep } from "./explain.ts";
 import type { Graph } from "./graph.ts";
 import type { Status } from "./status.ts";

@@ -23,7 +23,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { SourceLocation } from "../util/errors.ts";
 import { UserError } from "../util/errors.ts";
-import { parseYaml, problemsError, type Problem, type YamlPath, type YamlSource } from "../util/yaml.ts";
+import { parseYaml, problemsError, type Problem, type YamlPath, type YamlSource } from "../yamlfile/yaml.ts";
 import type { CpioEntry } from "./cpio.ts";
 
 /** Where a file entry's content comes from. */
@@ -307,14 +307,6 @@ export function manifestInputs(m: InitramfsManifest): string[] {
     e.type === "file" && e.source.kind === "path" ? [e.source.path] : [],
   );
   return [...new Set(files)].sort();
-}
-
-/** The `build:` names a manifest uses, sorted. */
-export function manifestBuilds(m: InitramfsManifest): string[] {
-  const names = m.entries.flatMap((e) =>
-    e.type === "file" && e.source.kind === "build" ? [e.source.name] : [],
-  );
-  return [...new Set(names)].sort();
 }
 
 /** The cpio entries, with file contents read through `read` (build outputs resolved by `buildPath`). */

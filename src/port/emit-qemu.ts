@@ -1,6 +1,6 @@
 // ResolvedPort -> the QEMU command line that boots a Keel ELF on that port.
 
-import { formatSize } from "./scalars.ts";
+import { formatSize } from "../yamlfile/scalars.ts";
 import type { ResolvedPort } from "./resolve.ts";
 
 /**

@@ -1,9 +1,9 @@
 // Checked port file -> `ResolvedPort`: normalise once (bigints, camelCase, source folders), then run small
 // named rules over the result. Pure: the file-system question "does this folder exist" is injected.
 
-import { formatPath, problemsError, type Problem, type YamlPath } from "../util/yaml.ts";
+import { formatPath, problemsError, type Problem, type YamlPath } from "../yamlfile/yaml.ts";
 import type { LoadedPort } from "./load.ts";
-import { hex } from "./scalars.ts";
+import { hex } from "../yamlfile/scalars.ts";
 
 /** A window of the physical address space, `[base, base + size)`. */
 export interface MemoryRegion {

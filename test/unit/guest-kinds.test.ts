@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { build, NodeFs, ProcessRunner, type StatusStream } from "../../src/graph/index.ts";
-import { parseElf } from "../../src/image/elf.ts";
+import { parseElf } from "../../src/elf/read.ts";
 import { loadGuest, parseGuest } from "../../src/manifest/guest.ts";
-import { locateHostFile, planHostFile, type HostFileGuest } from "../../src/plan/host-file.ts";
+import { locateHostFile, planHostFile, type HostFileGuest } from "../../src/guest/host-file.ts";
 import { UserError } from "../../src/util/errors.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "keel-guest-kinds-"));

@@ -18,12 +18,12 @@ import {
   checkDefconfig,
   hypervisorTree,
   listConfigs,
-  renderSbiTable,
   resolveHypervisorConfig,
   type PortFacts,
-} from "../../src/kconfig/hypervisor.ts";
+} from "../../src/build/hvconfig.ts";
+import { renderSbiTable } from "../../src/build/sbi-table.ts";
 import { configStamps } from "../../src/kconfig/stamps.ts";
-import { kbuildSources, parseKbuild, selectedItems } from "../../src/plan/kbuild.ts";
+import { kbuildSources, parseKbuild, selectedItems } from "../../src/build/kbuild.ts";
 import { UserError } from "../../src/util/errors.ts";
 
 const ROOT = process.cwd();

@@ -16,7 +16,9 @@
  *   20/21/23 guest-page fault      -> a load / store on an emulated device
  *                                     (mmio_access, core/mmio.c): fetch with
  *                                     HLVX, decode, emulate, pc += 2 or 4;
- *                                     else kill
+ *                                     else kill (also a VS-stage page-table
+ *                                     access: never emulated as the guest's
+ *                                     load/store)
  *    2 illegal instruction, from VU -> reflect to the guest kernel
  *    2 illegal instruction, from VS -> kill (e.g. an M-mode CSR access)
  *   22 virtual instruction, from VU -> reflect as illegal instruction (as KVM
@@ -25,19 +27,25 @@
  *                                     scheduler takes the hart back until an
  *                                     interrupt is pending; anything else: kill
  *   anything else, interrupts too  -> kill
- * A kill ends only the capsule; the hart goes on with its next one. */
+ * A kill ends only the capsule; the hart goes on with its next one.
+ *
+ * Trap CSRs are guest input (docs/design/guest-input.md): mtval is used
+ * only where QEMU and the spec guarantee its content for that cause (the
+ * guest-page fault's address); for illegal and virtual instructions the
+ * instruction is fetched at pc with HLVX, never taken from mtval (QEMU 7.2
+ * leaves it stale for HLV/HLVX/HSV: another capsule's bits). */
 #include <arch/csr.h>
 #include <arch/mmio_insn.h>
 #include <keel/capsule.h>
 #include <keel/console.h>
 #include <keel/irq.h>
 #include <keel/lifecycle.h>
+#include <keel/mmio.h>
 #include <keel/panic.h>
 #include <keel/printf.h>
 #include <keel/sbi.h>
 #include <keel/sched.h>
 #include <keel/vcpu.h>
-#include <keel/mmio.h>
 
 #define INSN_WFI 0x10500073UL
 
@@ -123,6 +131,17 @@ static bool fetch_half(const struct vcpu_arch *a, u64 va, u16 *out)
 	return !failed;
 }
 
+/* The instruction at pc (16 or 32 bits), fetched as the guest sees it. */
+static bool fetch_insn(const struct vcpu_arch *a, u32 *insn)
+{
+	u16 lo, hi = 0;
+
+	if (!fetch_half(a, a->pc, &lo) || ((lo & 3) == 3 && !fetch_half(a, a->pc + 2, &hi)))
+		return false;
+	*insn = (u32)lo | ((u32)hi << 16);
+	return true;
+}
+
 /* Emulates the load or store at pc that faulted on an emulated device's
  * gpa: fetch, decode, access the device, write rd, pc += length. Anything
  * it cannot do kills the capsule with one line. */
@@ -130,7 +149,6 @@ static void mmio_emulate(struct vcpu *v, u64 gpa)
 {
 	struct vcpu_arch *a = &v->arch;
 	struct mmio_insn m;
-	u16 lo, hi = 0;
 	u32 insn;
 	u64 val;
 
@@ -138,11 +156,10 @@ static void mmio_emulate(struct vcpu *v, u64 gpa)
 		capsule_kill(v->capsule, "instruction fetch from device at pc 0x%lx, addr 0x%lx", a->pc, gpa);
 		return;
 	}
-	if (!fetch_half(a, a->pc, &lo) || ((lo & 3) == 3 && !fetch_half(a, a->pc + 2, &hi))) {
+	if (!fetch_insn(a, &insn)) {
 		capsule_kill(v->capsule, "MMIO at pc 0x%lx, addr 0x%lx: instruction not readable", a->pc, gpa);
 		return;
 	}
-	insn = (u32)lo | ((u32)hi << 16);
 	if (!mmio_insn_decode(insn, &m) || m.store != (a->cause == CAUSE_STORE_GUEST_PAGE_FAULT)) {
 		capsule_kill(v->capsule, "MMIO at pc 0x%lx, addr 0x%lx: unsupported instruction 0x%x", a->pc, gpa,
 			     insn);
@@ -165,6 +182,34 @@ static void mmio_emulate(struct vcpu *v, u64 gpa)
 	a->pc += m.len;
 }
 
+/* mtinst pseudo-instructions of a guest-page fault on an implicit VS-stage
+ * page-table access (H spec, "Transformed instruction or pseudoinstruction
+ * for mtinst or htinst"): 32/64-bit read and write. */
+static bool tinst_is_walk(u64 tinst)
+{
+	return tinst == 0x2000 || tinst == 0x2020 || tinst == 0x3000 || tinst == 0x3020;
+}
+
+/* Is the guest-page fault at gpa the explicit load/store of the instruction
+ * at pc, not an implicit access of the VS-stage walk (a page table the guest
+ * put on a device)? QEMU 7.2 leaves mtinst 0, so the walk is redone in
+ * software: with translation on, the guest virtual address in mtval must
+ * translate, through page tables in RAM, to gpa's page. If the guest changed
+ * its tables meanwhile, the access emulated is one its tables allow now. */
+static bool explicit_access(const struct vcpu *v, u64 gpa)
+{
+	const struct vcpu_arch *a = &v->arch;
+	u64 walked;
+
+	if (tinst_is_walk(a->tinst))
+		return false;
+	if ((csr_read(vsatp) >> 60) == 0)
+		return true;  /* Bare: no walk, the access is the instruction's */
+	if (!vcpu_guest_translate(v, a->tval, a->cause == CAUSE_STORE_GUEST_PAGE_FAULT, &walked))
+		return false;
+	return (walked >> 12) == (gpa >> 12);
+}
+
 /* Guest-physical address of a guest-page fault (H spec: mtval2 holds it
  * shifted right by 2; the low bits come from mtval). */
 static void guest_page_fault(struct vcpu *v)
@@ -173,6 +218,11 @@ static void guest_page_fault(struct vcpu *v)
 	u64 gpa = (a->tval2 << 2) | (a->tval & 3);
 
 	if (mmio_mapped(v->capsule, gpa)) {
+		if (a->cause != CAUSE_FETCH_GUEST_PAGE_FAULT && !explicit_access(v, gpa)) {
+			capsule_kill(v->capsule, "%s at pc 0x%lx, addr 0x%lx: page-table access on a device",
+				     cause_name(a->cause), a->pc, gpa);
+			return;
+		}
 		mmio_emulate(v, gpa);
 		return;
 	}
@@ -203,6 +253,7 @@ void vcpu_handle_exit(struct vcpu *v)
 {
 	struct vcpu_arch *a = &v->arch;
 	struct capsule *c = v->capsule;
+	u32 insn;
 
 	if (a->cause & CAUSE_INTERRUPT) {
 		switch (a->cause & ~CAUSE_INTERRUPT) {
@@ -240,24 +291,29 @@ void vcpu_handle_exit(struct vcpu *v)
 		guest_page_fault(v);
 		break;
 	case CAUSE_ILLEGAL_INSN:
-		if (a->mpp == MSTATUS_MPP_U) {
-			reflect_to_guest(v, CAUSE_ILLEGAL_INSN);
-			break;
-		}
-		capsule_kill(c, "illegal instruction at pc 0x%lx, insn 0x%lx", a->pc, a->tval);
-		break;
 	case CAUSE_VIRTUAL_INSN:
+		/* Never mtval (see the top): the bits at pc, or 0 in stval if
+		 * they cannot be read, which the privileged spec allows. */
+		if (!fetch_insn(a, &insn)) {
+			a->tval = 0;
+			if (a->mpp == MSTATUS_MPP_U) {
+				reflect_to_guest(v, CAUSE_ILLEGAL_INSN);
+				break;
+			}
+			capsule_kill(c, "%s at pc 0x%lx: instruction not readable", cause_name(a->cause), a->pc);
+			break;
+		}
+		a->tval = insn;
 		if (a->mpp == MSTATUS_MPP_U) {
 			reflect_to_guest(v, CAUSE_ILLEGAL_INSN);
 			break;
 		}
-		/* QEMU 7.2 puts the instruction bits in mtval. */
-		if (a->tval == INSN_WFI) {
+		if (a->cause == CAUSE_VIRTUAL_INSN && insn == INSN_WFI) {
 			a->pc += 4;
 			sched_wfi(v);
 			break;
 		}
-		capsule_kill(c, "virtual instruction at pc 0x%lx, insn 0x%lx", a->pc, a->tval);
+		capsule_kill(c, "%s at pc 0x%lx, insn 0x%x", cause_name(a->cause), a->pc, insn);
 		break;
 	default:
 		capsule_kill(c, "%s (cause %lu) at pc 0x%lx, tval 0x%lx", cause_name(a->cause), a->cause,

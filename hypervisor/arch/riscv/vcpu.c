@@ -160,18 +160,29 @@ void vcpu_fence_i(void)
 
 void vcpu_fence_vma(u64 start, u64 size, long asid)
 {
+	u64 first, pages;
+
 	/* hfence.vvma acts on the VMID in hgatp: the loaded vCPU's capsule, and
 	 * orders this hart's earlier stores (the guest's PTEs) before later
 	 * VS-stage walks. */
-	/* ext-rfence.adoc: start = size = 0, or size = ~0, means everything. */
-	if ((start == 0 && size == 0) || size > FENCE_PAGES_MAX * 4096ULL || start + size < start) {
+	/* ext-rfence.adoc: start = size = 0, or size = ~0, means everything;
+	 * a full flush is a superset of any range, so size = 0 and more than
+	 * FENCE_PAGES_MAX pages get it too. start and size are the guest's
+	 * (docs/design/guest-input.md): the range's last byte is
+	 * start + size - 1, used only when that does not wrap, and the loop
+	 * runs at most FENCE_PAGES_MAX + 1 times whatever the guest passed. */
+	if (size == 0 || size > FENCE_PAGES_MAX * 4096ULL || start + (size - 1) < start) {
 		if (asid < 0)
 			hfence_vvma_all();
 		else
 			hfence_vvma_asid((unsigned long)asid);
 		return;
 	}
-	for (u64 va = ALIGN_DOWN(start, 4096ULL); va < start + size; va += 4096) {
+	first = ALIGN_DOWN(start, 4096ULL);
+	pages = ((start + (size - 1)) >> 12) - (first >> 12) + 1;
+	for (u64 n = 0; n < pages; n++) {
+		u64 va = first + n * 4096;
+
 		if (asid < 0)
 			hfence_vvma_addr(va);
 		else

@@ -118,6 +118,11 @@ bool vcpu_wakeable(const struct vcpu *v, u64 now);
 int vcpu_copy_to_guest(struct vcpu *v, u64 va, const void *src, size_t n);
 int vcpu_copy_from_guest(struct vcpu *v, void *dst, u64 va, size_t n);
 
+/* The guest-physical address the loaded vCPU's page tables give va for a
+ * load (write false) or store, with the same walk and permission checks;
+ * false if the walk fails, or reads a table outside the capsule's RAM. */
+bool vcpu_guest_translate(const struct vcpu *v, u64 va, bool write, u64 *gpa);
+
 /* Handles that trap (arch/<arch>/trap.c): emulates, answers SBI, reflects
  * it to the guest, tells the scheduler, or asks the capsule to end. */
 void vcpu_handle_exit(struct vcpu *v);

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, test } from "node:test";
-import { cacheDir, cacheKey, canonicalJson, ContentCache, ENTRY_RECORD } from "../../src/cache/store.ts";
+import { cacheDir, cacheKey, canonicalJson, ContentCache, ENTRY_RECORD } from "../../src/store/store.ts";
 
 const dirs: string[] = [];
 function fresh(): ContentCache {

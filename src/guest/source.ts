@@ -4,7 +4,7 @@ import { relative } from "node:path";
 import type { Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
 import { ccCommand, type Toolchain } from "../toolchain/toolchain.ts";
-import { FREESTANDING, GUEST_ARCH, prefixMaps } from "./flags.ts";
+import { compileTail, FREESTANDING, GUEST_ARCH, prefixMaps } from "../build/flags.ts";
 
 export interface GuestPlanInput {
   root: string;
@@ -53,15 +53,7 @@ export function planGuests(p: GuestPlanInput): GuestPlan {
       command: ccCommand(tc, [
         ...flags,
         ...(isAsm ? ["-D__ASSEMBLY__"] : []),
-        "-MD",
-        "-MF",
-        `${obj}.d`,
-        "-MT",
-        obj,
-        "-c",
-        relative(root, src),
-        "-o",
-        tmp(obj),
+        ...compileTail(relative(root, src), obj),
       ]),
     });
     return obj;

@@ -1,4 +1,5 @@
-// Finding YAML description files in the repo: names of `<dir>/*.yaml` and paths as the user should see them.
+// Finding YAML description files in the repo: names of `<dir>/*.yaml` (images among them) and paths as the user
+// should see them.
 
 import { readdir } from "node:fs/promises";
 import path from "node:path";
@@ -17,6 +18,12 @@ export async function yamlNames(dir: string, exclude: readonly string[] = []): P
     .map((f) => f.slice(0, -".yaml".length))
     .filter((n) => !exclude.includes(n))
     .sort();
+}
+
+/** Names of the images in `<root>/images/`, sorted (listed here, below both port and image files: a port's
+ * `default_image` must name one, and manifest/image.ts loads them). */
+export function listImages(root: string): Promise<string[]> {
+  return yamlNames(path.join(root, "images"));
 }
 
 /** `file` relative to the working directory when it lies below it (clickable in a terminal), else as is. */

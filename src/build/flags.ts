@@ -1,4 +1,5 @@
 // Compiler flags shared by the hypervisor and guest plans (docs/design/build-inputs.md is the contract).
+import { tmp } from "../graph/graph.ts";
 import type { OptimizeMode } from "./metadata.ts";
 
 /** Flags every freestanding C unit of Keel gets. */
@@ -42,4 +43,9 @@ export function prefixMaps(root: string, outDir: string): string[] {
     `-Wa,--debug-prefix-map=${root}=.`,
     `-Wa,--debug-prefix-map=${outDir}=out`,
   ];
+}
+
+/** The tail of every compile: `-c source` into the object's temp name, with a make-style depfile `<obj>.d`. */
+export function compileTail(source: string, obj: string): string[] {
+  return ["-MD", "-MF", `${obj}.d`, "-MT", obj, "-c", source, "-o", tmp(obj)];
 }

@@ -4,8 +4,8 @@
 // (its key covers the content of everything that affects the output). See docs/design/recipes.md.
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
-import type { ContentCache } from "../cache/store.ts";
-import { cacheKey, hashFile } from "../cache/store.ts";
+import type { ContentCache } from "../store/store.ts";
+import { cacheKey, hashFile } from "../store/store.ts";
 import { createHash } from "node:crypto";
 import type { ActionContext, Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
@@ -16,10 +16,15 @@ import { assembleEntries, manifestInputs, type InitramfsManifest } from "../init
 import type { GuestManifest } from "../manifest/guest.ts";
 import { INITRD_GPA, LINUX_LOAD_GPA, linuxPayload } from "../payload/linux.ts";
 import { UserError } from "../util/errors.ts";
-import { BUSYBOX_RECIPE_VERSION, BUSYBOX_SOURCE_VERSION, buildBusybox, fetchSource } from "./busybox.ts";
-import { buildLinux, KBUILD_ENV, LINUX_CROSS, LINUX_RECIPE_VERSION } from "./linux.ts";
-import { exclusive, SubBuild } from "./run.ts";
-import { WorkTree } from "./worktree.ts";
+import {
+  BUSYBOX_RECIPE_VERSION,
+  BUSYBOX_SOURCE_VERSION,
+  buildBusybox,
+  fetchSource,
+} from "../recipe/busybox.ts";
+import { buildLinux, KBUILD_ENV, LINUX_CROSS, LINUX_RECIPE_VERSION } from "../recipe/linux.ts";
+import { exclusive, SubBuild } from "../recipe/run.ts";
+import { WorkTree } from "../recipe/worktree.ts";
 
 export type RecipeGuest = Extract<GuestManifest, { kind: "recipe" }>;
 

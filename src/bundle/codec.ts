@@ -23,10 +23,13 @@ export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 /** The image's default restart_limit. */
 export const RESTART_LIMIT_DEFAULT = 3;
 
-/** One capsule as the pipeline hands it to the bundle writer. */
-export interface BundleCapsule {
+/**
+ * A capsule's settings as its bundle record carries them, the payload aside. The one capsule type: the image
+ * file's capsule (manifest/image.ts, CapsuleManifest) and the build's (build/image.ts, CapsuleSpec) derive
+ * from it, so a new capsule field is added here first.
+ */
+export interface CapsuleRecord {
   name: string;
-  payload: Uint8Array;
   ramSize: bigint;
   vcpus: number;
   /** Preferred physical hart, or undefined for any. */
@@ -48,6 +51,11 @@ export interface BundleCapsule {
   /** Emulated ns16550a UART + PLIC (`devices: [uart]`). */
   devUart?: boolean | undefined;
   bootargs: string;
+}
+
+/** One capsule as the pipeline hands it to the bundle writer. */
+export interface BundleCapsule extends CapsuleRecord {
+  payload: Uint8Array;
 }
 
 /** One capsule as read back from a bundle. */

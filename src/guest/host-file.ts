@@ -1,7 +1,7 @@
 // Host-file guests: a binary installed by a Debian package (U-Boot's u-boot.bin), located and checksummed at
 // build time and wrapped in an ELF loaded and entered at the guest's `load` address (default 0x80200000).
 import { relative } from "node:path";
-import { hashFile } from "../cache/store.ts";
+import { hashFile } from "../store/store.ts";
 import type { Step } from "../graph/graph.ts";
 import type { GuestManifest } from "../manifest/guest.ts";
 import { rawPayload } from "../payload/linux.ts";

@@ -1,6 +1,13 @@
 // Build metadata (version, git commit, dirty flag, build date, port, optimize mode): captured once per
 // CLI run at the edge, then rendered into the one C unit that embeds it (gen/build_info.c).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { ProbeRun } from "../toolchain/toolchain.ts";
+
+/** Keel's version: package.json's. */
+export function keelVersion(root: string): string {
+  return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+}
 
 export type OptimizeMode = "Debug" | "ReleaseSafe" | "ReleaseFast" | "ReleaseSmall";
 export const OPTIMIZE_MODES: readonly OptimizeMode[] = [

@@ -3,27 +3,37 @@
 import { relative } from "node:path";
 import type { Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
-import { encodeBundle, type BundleCapsule, type Priority, type RestartPolicy } from "../image/bundle.ts";
+import { encodeBundle, type BundleCapsule, type CapsuleRecord } from "../bundle/codec.ts";
+import type { CapsuleManifest } from "../manifest/image.ts";
 import { ccCommand, type Toolchain } from "../toolchain/toolchain.ts";
 import type { HypervisorPlan } from "./hypervisor.ts";
 
 /** A capsule of the image, with the ELF of its guest still to be read at build time. */
-export interface CapsuleSpec {
-  name: string;
+export interface CapsuleSpec extends CapsuleRecord {
   guestElf: string;
-  ramSize: bigint;
-  vcpus: number;
-  hart: number | undefined;
-  /** Physical harts the vCPUs may run on (undefined: see hart). */
-  affinity?: readonly number[] | undefined;
-  priority?: Priority;
-  restart?: RestartPolicy | undefined;
-  restartLimit?: number | undefined;
-  ownsMachine?: boolean;
-  consoleFocus?: boolean;
-  colour?: boolean;
-  devUart?: boolean;
-  bootargs: string;
+}
+
+/**
+ * The build's capsule for an image file's: its settings under the bundle's names, the image's colour, and the
+ * payload ELF. Optional settings at their default are left out, so the BUNDLE step's identity (the specs as
+ * JSON, in this key order) does not change for images that do not use them.
+ */
+export function capsuleSpec(c: CapsuleManifest, image: { colour: boolean }, guestElf: string): CapsuleSpec {
+  return {
+    name: c.name,
+    guestElf,
+    ramSize: c.ram,
+    vcpus: c.vcpus,
+    hart: c.hart,
+    affinity: c.affinity,
+    priority: c.priority,
+    ...(c.restart !== "never" && { restart: c.restart, restartLimit: c.restartLimit }),
+    ownsMachine: c.ownsMachine || undefined,
+    consoleFocus: c.consoleFocus || undefined,
+    colour: image.colour || undefined,
+    devUart: c.devUart || undefined,
+    bootargs: c.bootargs,
+  };
 }
 
 export interface ImagePlanInput {
@@ -52,24 +62,7 @@ export async function encodeImageBundle(
   read: (file: string) => Promise<Uint8Array>,
 ): Promise<Buffer> {
   const capsules: BundleCapsule[] = [];
-  for (const c of specs) {
-    capsules.push({
-      name: c.name,
-      payload: await read(c.guestElf),
-      ramSize: c.ramSize,
-      vcpus: c.vcpus,
-      hart: c.hart,
-      affinity: c.affinity,
-      priority: c.priority,
-      restart: c.restart,
-      restartLimit: c.restartLimit,
-      ownsMachine: c.ownsMachine,
-      consoleFocus: c.consoleFocus,
-      colour: c.colour,
-      devUart: c.devUart,
-      bootargs: c.bootargs,
-    });
-  }
+  for (const { guestElf, ...record } of specs) capsules.push({ ...record, payload: await read(guestElf) });
   return encodeBundle(capsules);
 }
 

@@ -7,7 +7,7 @@
 
 import { readFile } from "node:fs/promises";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document } from "yaml";
-import { UserError, formatDiagnostic, type SourceLocation } from "./errors.ts";
+import { UserError, formatDiagnostic, type SourceLocation } from "../util/errors.ts";
 
 /** A path into a YAML value: mapping keys and sequence indexes, e.g. `["capsules", 2, "ram"]`. */
 export type YamlPath = readonly (string | number)[];

@@ -1,6 +1,6 @@
 // Field types shared by port and image files: addresses, sizes, counts and names, each with its JSON Schema.
 //
-// YAML integers arrive as bigints (see src/util/yaml.ts). Addresses and sizes stay bigint; counts become
+// YAML integers arrive as bigints (see src/yamlfile/yaml.ts). Addresses and sizes stay bigint; counts become
 // numbers. Each type is `unknown -> checked value` so the message can say what was expected in the words a
 // port author uses, and carries hand-written JSON Schema metadata for editors.
 

@@ -1,7 +1,7 @@
 // Schema check of a parsed YAML file: every zod issue becomes one `Problem` worded for the file's author.
 
 import { z } from "zod";
-import { formatPath, type Problem, type YamlPath, type YamlSource } from "../util/yaml.ts";
+import { formatPath, type Problem, type YamlPath, type YamlSource } from "./yaml.ts";
 import { MISSING, describeValue } from "./scalars.ts";
 
 /** Either the checked value or every problem found (never both). */

@@ -5,7 +5,7 @@ import type { Step } from "../graph/graph.ts";
 import { tmp } from "../graph/graph.ts";
 import { sha256 } from "../graph/hash.ts";
 import { ccCommand, type Toolchain } from "../toolchain/toolchain.ts";
-import { FREESTANDING, OPTIMIZE_FLAGS, prefixMaps } from "./flags.ts";
+import { compileTail, FREESTANDING, OPTIMIZE_FLAGS, prefixMaps } from "./flags.ts";
 import type { BuildMetadata, OptimizeMode } from "./metadata.ts";
 import { renderBuildInfoC } from "./metadata.ts";
 
@@ -16,7 +16,7 @@ export interface HypervisorSpec {
   asflags: readonly string[];
   /** Text of gen/keel_port.h, emitted from the port. */
   portHeader: string;
-  /** The resolved configuration (src/kconfig/hypervisor.ts): what the graph writes under gen/. */
+  /** The resolved configuration (src/build/hvconfig.ts): what the graph writes under gen/. */
   config: HypervisorConfigFiles;
 }
 
@@ -180,15 +180,7 @@ export function planHypervisor(p: HypervisorPlanInput): HypervisorPlan {
         ...includes,
         "-include",
         autoconfH,
-        "-MD",
-        "-MF",
-        `${obj}.d`,
-        "-MT",
-        obj,
-        "-c",
-        relative(cwd, source),
-        "-o",
-        tmp(obj),
+        ...compileTail(relative(cwd, source), obj),
       ]),
     });
   };

@@ -1,6 +1,6 @@
 // Human-readable description of a Keel image or bundle (keel inspect). Pure: bytes in, text out.
-import { BUNDLE_MAGIC, decodeBundle } from "./bundle.ts";
-import { EM_RISCV, parseElf, sectionBytes } from "./elf.ts";
+import { BUNDLE_MAGIC, decodeBundle } from "./codec.ts";
+import { EM_RISCV, parseElf, sectionBytes } from "../elf/read.ts";
 
 export function formatSize(n: bigint | number): string {
   const v = BigInt(n);
