@@ -90,8 +90,8 @@ function optimizeMode(v: string | undefined): OptimizeMode {
   throw new UserError(`-Doptimize must be one of ${OPTIMIZE_MODES.join(", ")}; got "${v}"`);
 }
 
-/** Sorted absolute paths of the *.c and *.S files directly in a folder. */
-function sourcesIn(dir: string): string[] {
+/** Sorted absolute paths of the *.c and *.S files directly in a folder (a linker script's .ld.S is not one). */
+export function sourcesIn(dir: string): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);

@@ -4,10 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hypervisorSources } from "../../src/build/inputs.ts";
+import { hypervisorSources, sourcesIn } from "../../src/build/inputs.ts";
 import { planBuild } from "../../src/build/plan.ts";
 import type { Step } from "../../src/graph/index.ts";
 import { defconfig } from "../../src/kconfig/index.ts";
@@ -42,11 +42,7 @@ const META: BuildMetadata = {
 };
 
 /** Sources of a repo folder, as they would sit under /src. */
-const sources = (dir: string): string[] =>
-  readdirSync(join(ROOT, dir))
-    .filter((n) => (n.endsWith(".c") || n.endsWith(".S")) && !n.endsWith(".ld.S"))
-    .sort()
-    .map((n) => `${SRC}/${dir}/${n}`);
+const sources = (dir: string): string[] => sourcesIn(join(ROOT, dir)).map((p) => p.replace(ROOT, SRC));
 
 /** The qemu-virt port's configuration from configs/<name>_defconfig (pure: nothing written). */
 async function portConfig(name: string) {
