@@ -58,6 +58,28 @@ function checkSeq(lines: readonly string[]): string | undefined {
   return md5 === printed ? undefined : `md5 of what arrived ${md5}, the guest printed ${printed}`;
 }
 
+/**
+ * Starts a 30 s sleep in the root VM's shell three times and stops it with Ctrl-C, Ctrl-\\ and Ctrl-Z. The
+ * job says "sleeper-2" once it runs (in the foreground process group), and only then is the key typed; the
+ * shell's next command prints the job's status: 130 (SIGINT), 131 (SIGQUIT), then the stopped job is killed.
+ */
+function interruptSleep(prompt: RegExp): Interaction[] {
+  const sleeper = "sh -c 'echo sleeper-$((1+1)); exec sleep 30'\n";
+  const ready = /\[root\] sleeper-2\n/;
+  return [
+    { waitFor: prompt, send: sleeper },
+    { waitFor: ready, send: "\x03" },
+    { waitFor: /\/ # /, send: "echo rc=$?\n" },
+    { waitFor: /\[root\] rc=\d+\n[\s\S]*\/ # /, send: sleeper },
+    { waitFor: ready, send: "\x1c" },
+    { waitFor: /\/ # /, send: "echo rc=$?\n" },
+    { waitFor: /\[root\] rc=\d+\n[\s\S]*\/ # /, send: sleeper },
+    { waitFor: ready, send: "\x1a" },
+    { waitFor: /Stopped[\s\S]*\/ # /, send: "kill -9 %1; wait; echo stopped-ok\n" },
+  ];
+}
+const SLEEP_INTERRUPTED = [/^\[root\] rc=130$/, /^\[root\] rc=131$/, /Stopped/, /^\[root\] stopped-ok$/];
+
 /** The default time slice (CONFIG_SLICE_US, hypervisor/core/Kconfig) and what a loaded host (2 cores shared by
  * several QEMUs) may add to a neighbour's gap without any fault of the hypervisor. */
 const SLICE_MS = 5;
@@ -278,6 +300,9 @@ const CASES: readonly BootCase[] = [
       /^\[echo-b\] echo: keel stop denied: yes$/,
       /^\[echo-b\] echo: keel log denied: yes$/,
       /^\[echo-b\] echo: keel list to a bad address: refused$/,
+      // An unknown console key is named as typed: the letter, or Ctrl-<letter>.
+      /^\[keel\] console: Ctrl-\] x is not a console key \(Ctrl-\] h for help\)$/,
+      /^\[keel\] console: Ctrl-\] Ctrl-B is not a console key \(Ctrl-\] h for help\)$/,
       /^\[echo-b\] echo: got "to b"$/,
       /^\[keel\] console: input goes to capsule echo-a \(0\); /,
       /^\[echo-a\] echo: got "to a"$/,
@@ -293,7 +318,7 @@ const CASES: readonly BootCase[] = [
     unordered: [[/^\[echo-a\] echo: ready \(legacy getchar\)/, /^\[echo-a\] echo: got "to a"$/]],
     forbid: [/FAIL/, /^\[echo-a\] echo: got "to b"$/, /^\[echo-b\] echo: got "to a"$/],
     interactions: [
-      { waitFor: /\[echo-b\] echo: ready \(dbcn read\)/, send: "to b\n" },
+      { waitFor: /\[echo-b\] echo: ready \(dbcn read\)/, send: `${KEY}x${KEY}\x02to b\n` },
       { waitFor: /\[echo-b\] echo: got "to b"/, send: `${KEY}0` },
       { waitFor: /input goes to capsule echo-a/, send: "to a\n" },
       { waitFor: /\[echo-a\] echo: got "to a"/, send: `${KEY}l` },
@@ -348,6 +373,8 @@ const CASES: readonly BootCase[] = [
       /^\[root\] smp: Brought up 1 node, 2 CPUs$/,
       /^\[root\] keel rootvm: Linux 6\.1\.\d+, 2 CPU\(s\)$/,
       /^\[root\] 2$/,
+      ...SLEEP_INTERRUPTED,
+      /^\[root\] keelctl: stop root: denied \(the root VM cannot stop or restart itself: use poweroff or reboot\)$/,
       /^\[root\] real\s+\d+m ?[\d.]+s$/,
       /^\[root\] hart\s+: 1$/,
       /^\[root\] 0 +root +running +2 +128M/,
@@ -366,8 +393,12 @@ const CASES: readonly BootCase[] = [
     forbid: [/FAIL/, /killed/, /Kernel panic/, /Oops/, /Illegal instruction/],
     interactions: [
       { waitFor: ROOT_PROMPT, send: "nproc\n" },
+      // The console shell has a controlling terminal and its jobs the default signal actions: Ctrl-C,
+      // Ctrl-\ and Ctrl-Z reach a foreground job (sleep would otherwise run its 30 s and give status 0).
+      ...interruptSleep(/\[root\] 2\n[\s\S]*\/ # /),
       // BusyBox time reads the time CSR from user mode (the vDSO): scounteren must allow it.
-      { waitFor: /\[root\] 2\n[\s\S]*\/ # /, send: "time true\n" },
+      { waitFor: /\[root\] stopped-ok\n[\s\S]*\/ # /, send: "keelctl stop root\n" },
+      { waitFor: /stop root: denied[\s\S]*\/ # /, send: "time true\n" },
       { waitFor: /\[root\] real\s+\d+m[\s\S]*\/ # /, send: "cat /proc/cpuinfo\n" },
       { waitFor: /hart\s+: 1[\s\S]*\/ # /, send: "keelctl list\n" },
       { waitFor: /hello +running[\s\S]*\/ # /, send: "keelctl restart hello\n" },
