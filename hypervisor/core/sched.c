@@ -1,8 +1,11 @@
 /* sched.c - vCPU scheduling across harts (keel/sched.h). It writes only
  * scheduler fields (vCPU state, hsm, leave, home, queues...); a capsule's
- * fate is core/lifecycle.c's, told through two hooks:
+ * fate is core/lifecycle.c's, told through three hooks: lifecycle_boot,
  * lifecycle_all_stopped_locked and lifecycle_drained. The state machine is
- * drawn in docs/design/vcpu-states.md.
+ * drawn in docs/design/vcpu-states.md. About 500 lines, one concept: the
+ * per-hart run loop and everything an exit or another hart tells it
+ * (timer, IPI, WFI, HSM, posted interrupts and fences), all under the one
+ * lock; the run queues and the pick are core/runq.c.
  *
  * One lock guards every run queue, every vCPU's scheduler fields and every
  * capsule's request; it is held for short list walks only, never while a
