@@ -19,6 +19,18 @@ export function outDirOf(root: string, args: ParsedArgs): string {
 async function dispatch(args: ParsedArgs): Promise<number> {
   if (args.help) {
     print(usage(args.command));
+    // build and run list the choices, from the registries the build reads (in a Keel checkout).
+    if (args.command === "build" || args.command === "run") {
+      const { repoRoot } = await import("./host.ts");
+      const { gatherChoices, renderChoices } = await import("./choices.ts");
+      print(`\n${renderChoices(await gatherChoices(repoRoot()))}`);
+    }
+    return 0;
+  }
+  if (args.version) {
+    const { repoRoot } = await import("./host.ts");
+    const { versionLine } = await import("./version.ts");
+    print(await versionLine(repoRoot()));
     return 0;
   }
   // kconfig works on any Kconfig tree, inside a Keel checkout or not.

@@ -31,7 +31,8 @@ Commands:
   kconfig   configure any Kconfig tree (defconfig, oldconfig, menuconfig, ...)
             (keel menuconfig, keel defconfig, ... are short for keel kconfig menuconfig, ...)
 
-Run keel <command> -h for a command's options.`,
+Run keel <command> -h (or keel help <command>) for a command's options; keel build -h lists the
+ports, images, optimize modes and configurations. keel --version prints the version and commit.`,
   build: `Usage: keel build [options]
 
 Builds the hypervisor for a port, every guest of the image, bundles them into one ELF and
