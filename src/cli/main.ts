@@ -113,9 +113,13 @@ async function dispatch(args: ParsedArgs): Promise<number> {
       return 0;
     }
     case "doctor": {
-      const { doctor } = await import("./doctor.ts");
+      const { doctor, featuresOf } = await import("./doctor.ts");
       const { probeRun } = await import("../toolchain/probe.ts");
-      const report = await doctor(probeRun, process.env);
+      const { listGuests, loadGuest } = await import("../manifest/guest.ts");
+      const { realHostEnv } = await import("../recipe/host.ts");
+      const guests = await Promise.all((await listGuests(root)).map((g) => loadGuest(root, g)));
+      const { debian } = realHostEnv(probeRun, () => undefined);
+      const report = await doctor(probeRun, process.env, featuresOf(guests), debian);
       for (const line of report.lines) print(line);
       return report.ok ? 0 : 2;
     }
