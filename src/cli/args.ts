@@ -29,6 +29,8 @@ export interface ParsedArgs {
   jobs: number | undefined;
   explain: boolean;
   help: boolean;
+  /** --version: print Keel's version and commit. */
+  version: boolean;
   /** Positional arguments after the command (e.g. the file for inspect). */
   positional: string[];
   /** Arguments after `--` (passed to QEMU by run, to the test filter by test). */
@@ -86,6 +88,7 @@ export function parseArgs(
     jobs: undefined,
     explain: false,
     help: false,
+    version: false,
     positional: [],
     passthrough: [],
     flags: new Set(),
@@ -155,6 +158,7 @@ export function parseArgs(
       out.passthrough = argv.slice(i + 1);
       break;
     } else if (a === "-h" || a === "--help") out.help = true;
+    else if (a === "--version" || a === "-V") out.version = true;
     else if (a === "-v" || a === "--verbose") out.verbose = true;
     else if (a === "--explain") out.explain = true;
     else if (a === "-j" || a === "--jobs") setJobs(parseJobs(next()), a);
@@ -193,7 +197,7 @@ export function parseArgs(
     out.positional = [];
     out.help = true;
   }
-  if (!commandSeen && !out.help) out.help = true;
+  if (!commandSeen && !out.help && !out.version) out.help = true;
   return out;
 }
 

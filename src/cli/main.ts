@@ -19,6 +19,18 @@ export function outDirOf(root: string, args: ParsedArgs): string {
 async function dispatch(args: ParsedArgs): Promise<number> {
   if (args.help) {
     print(usage(args.command));
+    // build and run list the choices, from the registries the build reads (in a Keel checkout).
+    if (args.command === "build" || args.command === "run") {
+      const { repoRoot } = await import("./host.ts");
+      const { gatherChoices, renderChoices } = await import("./choices.ts");
+      print(`\n${renderChoices(await gatherChoices(repoRoot()))}`);
+    }
+    return 0;
+  }
+  if (args.version) {
+    const { repoRoot } = await import("./host.ts");
+    const { versionLine } = await import("./version.ts");
+    print(await versionLine(repoRoot()));
     return 0;
   }
   // kconfig works on any Kconfig tree, inside a Keel checkout or not.
@@ -101,9 +113,13 @@ async function dispatch(args: ParsedArgs): Promise<number> {
       return 0;
     }
     case "doctor": {
-      const { doctor } = await import("./doctor.ts");
+      const { doctor, featuresOf } = await import("./doctor.ts");
       const { probeRun } = await import("../toolchain/probe.ts");
-      const report = await doctor(probeRun, process.env);
+      const { listGuests, loadGuest } = await import("../manifest/guest.ts");
+      const { realHostEnv } = await import("../recipe/host.ts");
+      const guests = await Promise.all((await listGuests(root)).map((g) => loadGuest(root, g)));
+      const { debian } = realHostEnv(probeRun, () => undefined);
+      const report = await doctor(probeRun, process.env, featuresOf(guests), debian);
       for (const line of report.lines) print(line);
       return report.ok ? 0 : 2;
     }

@@ -27,11 +27,12 @@ Commands:
   ports     list the hardware ports (the default is marked)
   inspect   describe a built image (the bundle and its capsules), an initramfs or a payload
   clean     remove the output directory
-  doctor    check Node, QEMU, the cross compiler and the device-tree compiler
+  doctor    check the host tools each feature needs and say how to install what is missing
   kconfig   configure any Kconfig tree (defconfig, oldconfig, menuconfig, ...)
             (keel menuconfig, keel defconfig, ... are short for keel kconfig menuconfig, ...)
 
-Run keel <command> -h for a command's options.`,
+Run keel <command> -h (or keel help <command>) for a command's options; keel build -h lists the
+ports, images, optimize modes and configurations. keel --version prints the version and commit.`,
   build: `Usage: keel build [options]
 
 Builds the hypervisor for a port, every guest of the image, bundles them into one ELF and
@@ -105,8 +106,11 @@ Options:
   KCONFIG_CONFIG=NAME  the configuration file's name (default: .config)`,
   doctor: `Usage: keel doctor
 
-Checks the host: Node.js, qemu-system-riscv64, the cross compiler (CROSS_COMPILE or
-KEEL_TOOLCHAIN=clang to choose another) and dtc, and prints what to install.`,
+Checks the host for each feature: building and running (Node.js, qemu-system-riscv64, the cross
+compiler - CROSS_COMPILE or KEEL_TOOLCHAIN=clang choose another - and dtc); each guest that needs
+host packages, as its guest.yaml says (the root VM's kernel build, U-Boot); and the tests that need
+more (tmux, opensbi). Prints what is missing and the command that installs it; exit 2 when building
+and running is not possible.`,
 };
 
 export function usage(command: Command): string {

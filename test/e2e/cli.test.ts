@@ -95,7 +95,7 @@ describe("help and argument errors", () => {
   test("keel build -h prints build's usage and options and exits 0", async () => {
     const r = await keel(["build", "-h"], { root, cwd: root });
     exits(r, 0);
-    assert.equal(r.stdout, `${usage("build")}\n`);
+    assert.ok(r.stdout.startsWith(`${usage("build")}\n`), r.stdout);
     assert.equal(r.stderr, "");
     const out = lines(r.stdout);
     assert.equal(out[0], "Usage: keel build [options]");
@@ -105,6 +105,26 @@ describe("help and argument errors", () => {
         `no option ${opt}`,
       );
     }
+    // The choices, from the registries the build reads (issue 12): every port and image with its description.
+    assert.ok(
+      out.includes("  * qemu-virt         QEMU 7.2 virt machine, RV64GC + H + Sstc, G-stage isolation"),
+      r.stdout,
+    );
+    for (const f of readdirSync(join(root, "images")).filter((n) => n.endsWith(".yaml"))) {
+      const name = f.slice(0, -".yaml".length);
+      assert.ok(
+        out.some((l) => new RegExp(`^  ${re(name)} +\\S`).test(l)),
+        `no image ${name}`,
+      );
+    }
+    assert.ok(out.includes("Optimize modes (-Doptimize=): Debug, ReleaseSafe, ReleaseFast, ReleaseSmall"));
+    assert.ok(out.includes("Configurations (-Dconfig=): default, tiny"), r.stdout);
+  });
+
+  test("keel --version prints the version and the commit", async () => {
+    const r = await keel(["--version"], { root, cwd: root });
+    exits(r, 0);
+    assert.match(r.stdout, /^keel \d+\.\d+\.\d+ \(commit ([0-9a-f]+(-dirty)?|unknown)\)\n$/);
   });
 
   test("an unknown command exits 2 with one line listing the commands", async () => {
