@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { availableParallelism, cpus, loadavg, release, totalmem } from "node:os";
 import { join, relative } from "node:path";
 import { buildImage, planBuild } from "../src/cli/build.ts";
-import { qemuArgv } from "../src/port/emit-qemu.ts";
+import { hostQemu, qemuArgv } from "../src/port/emit-qemu.ts";
 import { formatSize } from "../src/port/scalars.ts";
 import { runCaptured } from "../src/qemu/run.ts";
 import { CollectStream, copyCheckout } from "../test/e2e/helpers.ts";
@@ -155,13 +155,18 @@ async function main(): Promise<void> {
       ...extra,
     ];
     const variants: Variant[] = [
-      { name: "keel", side: "keel", clock: "tcg", argv: qemuArgv(built.port, built.elf, smp) },
+      {
+        name: "keel",
+        side: "keel",
+        clock: "tcg",
+        argv: qemuArgv(hostQemu(built.port), built.port, built.elf, smp),
+      },
       { name: "opensbi", side: "opensbi", clock: "tcg", argv: direct([]) },
       {
         name: "keel-icount",
         side: "keel",
         clock: "icount",
-        argv: qemuArgv(built.port, built.elf, [...smp, ...icount]),
+        argv: qemuArgv(hostQemu(built.port), built.port, built.elf, [...smp, ...icount]),
       },
       { name: "opensbi-icount", side: "opensbi", clock: "icount", argv: direct(icount) },
     ];

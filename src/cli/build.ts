@@ -29,6 +29,7 @@ import { planHypervisor } from "../plan/hypervisor.ts";
 import { kbuildSources, parseKbuild, selectedItems } from "../plan/kbuild.ts";
 import { planImage, type CapsuleSpec } from "../plan/image.ts";
 import { captureMetadata, OPTIMIZE_MODES, type OptimizeMode } from "../plan/metadata.ts";
+import { provideQemu } from "../qemu/provide.ts";
 import { runInteractive } from "../qemu/run.ts";
 import { planForeignGuests } from "../recipe/guests.ts";
 import { realHostEnv } from "../recipe/host.ts";
@@ -286,10 +287,15 @@ export async function buildCommand(root: string, args: ParsedArgs): Promise<Buil
 
 export async function runCommand(root: string, args: ParsedArgs): Promise<number> {
   const built = await buildImage(requestOf(root, args));
-  const argv = qemuArgv(built.port, built.elf, args.passthrough);
+  const program = await provideQemu(
+    built.port,
+    realHostEnv(probeRun, (line) => process.stdout.write(`${line}\n`)),
+    cacheDir(process.env),
+  );
+  const argv = qemuArgv(program, built.port, built.elf, args.passthrough);
   process.stdout.write(
     `keel: booting ${relative(process.cwd(), built.elf) || built.elf} on ${built.port.name} (Ctrl-A x leaves QEMU)\n`,
   );
   if (args.verbose) process.stdout.write(`${argv.join(" ")}\n`);
-  return runInteractive(argv);
+  return runInteractive(argv, program.env);
 }

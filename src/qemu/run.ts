@@ -102,12 +102,15 @@ export function runCaptured(argv: readonly string[], opts: CaptureOptions): Prom
   });
 }
 
-/** Runs argv with the terminal attached (keel run); resolves to the exit status. */
-export function runInteractive(argv: readonly string[]): Promise<number> {
+/** Runs argv with the terminal attached (keel run), `env` added to ours; resolves to the exit status. */
+export function runInteractive(
+  argv: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<number> {
   const [cmd, ...args] = argv;
   if (cmd === undefined) throw new Error("runInteractive: empty argv");
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: "inherit" });
+    const child = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
     child.on("error", reject);
     child.on("close", (code, signal) => resolve(code ?? (signal ? 128 + 9 : 1)));
   });
