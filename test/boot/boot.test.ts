@@ -65,6 +65,9 @@ function checkSeq(lines: readonly string[]): string | undefined {
 const BANNER = /^\[keel\] Keel \d+\.\d+\.\d+ \(commit [0-9a-f]+(-dirty)?|unknown/;
 const HELLO_OK = [/^\[hello\] hello: hello from vCPU 0$/, /^\[hello\] hello: all \d+ checks passed$/];
 
+/** The SBI conformance guest runs on every port (qemu10-virt through ON_QEMU10). */
+const SBICONF_PORTS = ["qemu-virt", "qemu-virt-nosstc"];
+
 const CASES: readonly BootCase[] = [
   {
     image: "hello",
@@ -379,6 +382,21 @@ const CASES: readonly BootCase[] = [
     forbid: [/FAIL/, /PANIC/, /killed/],
     exit: 0,
   },
+  ...SBICONF_PORTS.map((port): BootCase => ({
+    // The SBI conformance guest: one PASS/FAIL/SKIP line per rule of the spec; it ends with an SRST shutdown
+    // whose 32-bit arguments carry junk above bit 31 (so a clean shutdown is itself the last rule).
+    image: "sbiconf",
+    port,
+    expect: [
+      /^\[sbiconf\] sbiconf: PASS encoding\.unknown_eid_not_supported$/,
+      /^\[sbiconf\] sbiconf: PASS hsm\.suspend_type_u32_retentive_resumes$/,
+      /^\[sbiconf\] sbiconf: (\d+) rules: \1 passed, 0 failed, 0 skipped$/,
+      /^\[keel\] capsule sbiconf: shut down$/,
+      /^\[keel\] all capsules ended: 1 clean, 0 failed$/,
+    ],
+    forbid: [/FAIL/, /SKIP/],
+    exit: 0,
+  })),
   {
     // restart: on-crash, restart_limit: 100. The capsule crashes on every boot; each boot prints its boot
     // count and finds the marker its previous boot left in RAM scrubbed. The 101st crash ends it.
@@ -535,7 +553,7 @@ const NOT_BOOKWORM =
  * found in QEMU 10's riscv,isa-extensions), scheduling and Linux rows. The rest exercise Keel, not QEMU, and
  * stay on QEMU 7.2 only to keep the added time small.
  */
-const ON_QEMU10 = new Set(["hello", "isolation", "timer", "smp", "hostile", "sbifuzz", "rootvm"]);
+const ON_QEMU10 = new Set(["hello", "isolation", "timer", "smp", "hostile", "sbifuzz", "sbiconf", "rootvm"]);
 const QEMU10_CASES: readonly BootCase[] = CASES.filter(
   (c) => c.port === "qemu-virt" && ON_QEMU10.has(c.image),
 ).map((c) => ({ ...c, port: "qemu10-virt", skip: c.skip || NOT_BOOKWORM }));
