@@ -15,8 +15,11 @@
  *   20/21/23 guest-page fault      -> a load / store on an emulated device
  *                                     (core/vdev.c): fetch with HLVX, decode,
  *                                     emulate, pc += 2 or 4; else kill
- *    2 illegal instruction, from VU -> reflect to the guest kernel
- *    2 illegal instruction, from VS -> kill (e.g. an M-mode CSR access)
+ *    2 illegal instruction          -> reflect to the guest kernel, from VS
+ *                                     and VU alike (it probes, emulates,
+ *                                     sends SIGILL; an M-mode CSR access is
+ *                                     one and reads nothing). Not delegated
+ *                                     in hardware: arch/csr.h says why
  *   22 virtual instruction, from VU -> reflect as illegal instruction (as KVM
  *                                     does: to the guest kernel it is one)
  *   22 virtual instruction, from VS -> WFI (hstatus.VTW = 1): pc += 4, the
@@ -318,11 +321,7 @@ void vcpu_handle_exit(struct vcpu *v)
 		guest_page_fault(v);
 		break;
 	case CAUSE_ILLEGAL_INSN:
-		if (a->mpp == MSTATUS_MPP_U) {
-			reflect_to_guest(v, CAUSE_ILLEGAL_INSN);
-			break;
-		}
-		capsule_kill(c, "illegal instruction at pc 0x%lx, insn 0x%lx", a->pc, a->tval);
+		reflect_to_guest(v, CAUSE_ILLEGAL_INSN);
 		break;
 	case CAUSE_VIRTUAL_INSN:
 		if (a->mpp == MSTATUS_MPP_U) {
