@@ -49,6 +49,9 @@
 #define IRQ_STIP (1UL << 5)
 #define IRQ_SEIP (1UL << 9)
 
+/* mip / mie / mideleg: S-level interrupts (the hypervisor never enables them) */
+#define IRQ_S_ALL (IRQ_SSIP | IRQ_STIP | IRQ_SEIP)
+
 /* mip / mie / hvip / hideleg: VS-level interrupts */
 #define IRQ_VSSIP (1UL << 2)
 #define IRQ_VSTIP (1UL << 6)
