@@ -15,7 +15,9 @@ import { availableParallelism, cpus, loadavg, release } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { build as esbuild } from "esbuild";
-import { buildImage, planBuild, type PlannedBuild } from "../src/cli/build.ts";
+import { gatherInputs } from "../src/build/inputs.ts";
+import { planBuild, type PlannedBuild } from "../src/build/plan.ts";
+import { buildImage } from "../src/build/run.ts";
 import { build, dbPath, NodeFs, ProcessRunner, type BuildDb } from "../src/graph/index.ts";
 import { chooseToolchain } from "../src/toolchain/toolchain.ts";
 import { CollectStream, ROOT, copyCheckout } from "../test/e2e/helpers.ts";
@@ -95,7 +97,7 @@ function run(argv: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessE
   });
 }
 
-/** Checks that bench/plan.ts still plans what buildImage ran: same step ids, commands, cwds and identities. */
+/** Checks that the plan the bench runs make on is what buildImage ran: same step ids, commands, cwds and identities. */
 function checkPlanMatches(plan: PlannedBuild, outDir: string): void {
   const db = JSON.parse(readFileSync(dbPath(outDir), "utf8")) as BuildDb;
   const problems: string[] = [];
@@ -112,7 +114,7 @@ function checkPlanMatches(plan: PlannedBuild, outDir: string): void {
       problems.push(`${step.id} differs between keel and the bench's plan`);
   }
   if (problems.length > 0)
-    throw new Error(`bench/plan.ts no longer mirrors buildImage:\n  ${problems.join("\n  ")}`);
+    throw new Error(`the bench's plan no longer matches buildImage's:\n  ${problems.join("\n  ")}`);
 }
 
 /** Objects whose last depfile names `header` (how many users a header edit rebuilds). */
@@ -168,8 +170,12 @@ async function main(): Promise<void> {
     const keelOut = join(root, "out");
     const makeOut = join(root, "out-make");
     const makeDir = join(root, "bench-make");
-    const keelPlan = await planBuild({ root, outDir: keelOut, image: IMAGE, status: new CollectStream() });
-    const makePlan = await planBuild({ root, outDir: makeOut, image: IMAGE, status: new CollectStream() });
+    const keelPlan = planBuild(
+      await gatherInputs({ root, outDir: keelOut, image: IMAGE, status: new CollectStream() }),
+    );
+    const makePlan = planBuild(
+      await gatherInputs({ root, outDir: makeOut, image: IMAGE, status: new CollectStream() }),
+    );
 
     // make's side: the Makefile, the BUNDLE step as a bundled node script, pre-rendered GEN outputs.
     const bundleScript = join(makeDir, "bundle-step.mjs");
@@ -249,7 +255,9 @@ async function main(): Promise<void> {
         outDir: keelOut,
         build: () =>
           timed(async () => {
-            await planBuild({ root, outDir: keelOut, image: IMAGE, status: new CollectStream() });
+            planBuild(
+              await gatherInputs({ root, outDir: keelOut, image: IMAGE, status: new CollectStream() }),
+            );
             return 0;
           }),
       },

@@ -2,7 +2,7 @@
 // Keel's in-process action does (the same encodeImageBundle), to the `.tmp` name the Makefile then renames.
 // bench/build.ts bundles this file with esbuild so that make pays a bare `node` start, not tsx's.
 import { readFileSync, writeFileSync } from "node:fs";
-import { encodeImageBundle, type CapsuleSpec } from "../src/plan/image.ts";
+import { encodeImageBundle, type CapsuleSpec } from "../src/build/image.ts";
 
 /** What bench/build.ts writes next to the Makefile for the BUNDLE step. */
 export interface BundleSpec {

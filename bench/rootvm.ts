@@ -8,11 +8,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { buildImage, type BuiltImage } from "../src/cli/build.ts";
-import { cacheDir, ContentCache } from "../src/cache/store.ts";
+import { buildImage, type BuiltImage } from "../src/build/run.ts";
+import { cacheDir, ContentCache } from "../src/store/store.ts";
 import { hostQemu, qemuArgv } from "../src/port/emit-qemu.ts";
-import { forgetLinuxEntries } from "../src/recipe/plan.ts";
-import { formatSize } from "../src/port/scalars.ts";
+import { forgetLinuxEntries } from "../src/guest/recipe.ts";
+import { formatSize } from "../src/yamlfile/scalars.ts";
 import { runCaptured } from "../src/qemu/run.ts";
 import { CollectStream, copyCheckout } from "../test/e2e/helpers.ts";
 import { cell, firstLine, fmt, interleaved, median, spread, wholeNumber } from "./stats.ts";

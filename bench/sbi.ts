@@ -6,9 +6,11 @@
 import { execFileSync } from "node:child_process";
 import { availableParallelism, cpus, loadavg, release, totalmem } from "node:os";
 import { join, relative } from "node:path";
-import { buildImage, planBuild } from "../src/cli/build.ts";
+import { gatherInputs } from "../src/build/inputs.ts";
+import { planBuild } from "../src/build/plan.ts";
+import { buildImage } from "../src/build/run.ts";
 import { hostQemu, qemuArgv } from "../src/port/emit-qemu.ts";
-import { formatSize } from "../src/port/scalars.ts";
+import { formatSize } from "../src/yamlfile/scalars.ts";
 import { runCaptured } from "../src/qemu/run.ts";
 import { CollectStream, copyCheckout } from "../test/e2e/helpers.ts";
 import { firstLine, interleaved, median, wholeNumber } from "./stats.ts";
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
     const outDir = join(root, "out");
     const req = { root, outDir, image: IMAGE, optimize: opts.optimize, status: new CollectStream() };
     const built = await buildImage(req);
-    const plan = await planBuild(req);
+    const plan = planBuild(await gatherInputs(req));
     const guestElf = join(outDir, `${built.port.name}-${opts.optimize}`, "guests", `${IMAGE}.elf`);
     const link = plan.steps.find((s) => s.id === `ld:${guestElf}`);
     const cmd = link?.command;

@@ -2,14 +2,17 @@
  * docs/design/keel-sbi.md): list the capsules, stop / start / restart one,
  * read the hypervisor log.
  *
- * Any capsule may LIST and read the LOG; only the one that owns the machine
- * (the root VM) may STOP, START and RESTART, and never itself. Its user
+ * Any capsule may LIST; only the one that owns the machine (the root VM)
+ * may read the LOG (it holds every capsule's host RAM address and kill
+ * reasons: docs/design/guest-input.md) and STOP, START and RESTART, and
+ * never itself. Its user
  * space (keelctl) reaches this through intercepted VU ecalls (trap.c);
  * buffers are virtual addresses of the caller, reached through its page
  * tables (vcpu_copy_to_guest). */
 #include <keel/capsule.h>
 #include <keel/console.h>
 #include <keel/lib.h>
+#include <keel/lifecycle.h>
 #include <keel/sbi.h>
 
 #define KEEL_FID_LIST 0
@@ -102,6 +105,8 @@ static struct sbi_ret keel_handle(struct vcpu *v, const struct sbi_call *call)
 	case KEEL_FID_RESTART:
 		return control(v, call->fid, a[0]);
 	case KEEL_FID_LOG:
+		if (!v->capsule->owns_machine)
+			return sbi_err(SBI_ERR_DENIED);
 		return log_read(v, a[0], a[1], a[2]);
 	default:
 		return sbi_err(SBI_ERR_NOT_SUPPORTED);

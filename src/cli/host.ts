@@ -1,9 +1,7 @@
-// Process-level edges for the CLI: the repository root, a real command runner for probes.
-import { execFile } from "node:child_process";
+// Process-level edge for the CLI: where the Keel checkout is.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ProbeRun } from "../toolchain/toolchain.ts";
 import { UserError } from "../util/errors.ts";
 
 /** The Keel checkout: $KEEL_ROOT (set by ./keel), else the nearest parent with Keel's package.json. */
@@ -21,24 +19,3 @@ export function repoRoot(): string {
     dir = up;
   }
 }
-
-export function keelVersion(root: string): string {
-  return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
-}
-
-/** Runs a short probe command (no shell) and collects its output. */
-export const probeRun: ProbeRun = (argv) =>
-  new Promise((res, rej) => {
-    const [cmd, ...args] = argv;
-    if (cmd === undefined) {
-      rej(new Error("probeRun: empty argv"));
-      return;
-    }
-    execFile(cmd, args, { encoding: "utf8", maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== "number") {
-        rej(err);
-        return;
-      }
-      res({ code: err ? Number(err.code) : 0, stdout, stderr });
-    });
-  });

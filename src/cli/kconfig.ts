@@ -4,21 +4,11 @@
 // kernel Makefile exports to conf (SRCARCH, CC, LD, KERNELVERSION, srctree, ...) are derived from ARCH,
 // CROSS_COMPILE and LLVM as make derives them. Outputs are written atomically and only when they change.
 
-import { execFileSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheDir } from "../cache/store.ts";
+import { cacheDir } from "../store/store.ts";
 import {
   alldefconfig,
   allmodconfig,
@@ -43,22 +33,12 @@ import { treeFileId } from "../kconfig/node.ts";
 import { memoFs, Prober, saveProbeManifest, warmProbes } from "../kconfig/probes.ts";
 import { SNAPSHOT_VERSION } from "../kconfig/snapshot.ts";
 import { fileTreeCache } from "../kconfig/treecache.ts";
+import { linuxEnv, linuxTreeVersion, tinyInputs } from "../kconfig/linux.ts";
 import { UserError } from "../util/errors.ts";
+import { readIfExists, writeIfChanged } from "../util/files.ts";
 
-export const KCONFIG_COMMANDS = [
-  "config",
-  "oldconfig",
-  "olddefconfig",
-  "defconfig",
-  "savedefconfig",
-  "allnoconfig",
-  "allyesconfig",
-  "allmodconfig",
-  "alldefconfig",
-  "tinyconfig",
-  "menuconfig",
-] as const;
-export type KconfigCommand = (typeof KCONFIG_COMMANDS)[number];
+import { KCONFIG_COMMANDS, type KconfigCommand } from "./kconfig-names.ts";
+export { KCONFIG_COMMANDS, type KconfigCommand };
 
 export interface KconfigArgs {
   tree: string;
@@ -85,7 +65,8 @@ export function parseKconfigArgs(argv: readonly string[], cwd: string): KconfigA
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (command) {
+    // Options and VAR=value may come after the command too (make allnoconfig O=dir).
+    if (command && !a.startsWith("-") && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) {
       args.push(a);
       continue;
     }
@@ -102,8 +83,11 @@ export function parseKconfigArgs(argv: readonly string[], cwd: string): KconfigA
     else if (a.startsWith("-")) throw new UserError(`unknown option ${a} (see keel kconfig -h)`);
     else if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) {
       const eq = a.indexOf("=");
-      if (a.slice(0, eq) === "O") objtree = resolve(cwd, a.slice(eq + 1));
-      else vars[a.slice(0, eq)] = a.slice(eq + 1);
+      if (a.slice(0, eq) === "O") {
+        if (objtree !== undefined) throw new UserError(`O= given twice (${a} and an earlier one)`);
+        if (eq === a.length - 1) throw new UserError("O= expects a directory, got nothing");
+        objtree = resolve(cwd, a.slice(eq + 1));
+      } else vars[a.slice(0, eq)] = a.slice(eq + 1);
     } else if ((KCONFIG_COMMANDS as readonly string[]).includes(a)) command = a as KconfigCommand;
     else throw new UserError(`unknown kconfig command "${a}"; commands: ${KCONFIG_COMMANDS.join(", ")}`);
   }
@@ -112,100 +96,6 @@ export function parseKconfigArgs(argv: readonly string[], cwd: string): KconfigA
   if (args.length > maxArgs)
     throw new UserError(`kconfig ${command} takes ${maxArgs ? "at most one argument" : "no arguments"}`);
   return { tree, file, objtree: objtree ?? tree, autoconf: auto, vars, command, args, probeCache };
-}
-
-/** Whether `dir` is a Linux source tree (its Makefile has VERSION/PATCHLEVEL and scripts/kconfig exists). */
-function linuxVersion(dir: string): string | null {
-  if (!existsSync(join(dir, "scripts", "kconfig", "conf.c"))) return null;
-  let mk: string;
-  try {
-    mk = readFileSync(join(dir, "Makefile"), "utf8");
-  } catch {
-    return null;
-  }
-  const get = (k: string): string | undefined => new RegExp(`^${k} = ?(.*)$`, "m").exec(mk)?.[1]?.trim();
-  const v = get("VERSION");
-  const p = get("PATCHLEVEL");
-  if (v === undefined || p === undefined) return null;
-  return `${v}.${p}.${get("SUBLEVEL") ?? "0"}${get("EXTRAVERSION") ?? ""}`;
-}
-
-/** uname -m as the kernel Makefile's SUBARCH maps it. */
-function subarch(): string {
-  const m = process.arch;
-  const map: Record<string, string> = {
-    x64: "x86",
-    ia32: "x86",
-    arm64: "arm64",
-    arm: "arm",
-    riscv64: "riscv",
-  };
-  return map[m] ?? m;
-}
-
-const SRCARCH: Record<string, string> = {
-  i386: "x86",
-  x86_64: "x86",
-  sparc32: "sparc",
-  sparc64: "sparc",
-  parisc64: "parisc",
-  sh64: "sh",
-};
-
-/**
- * The variables the Linux Makefile exports to conf, for the given command-line and process variables:
- * ARCH, SRCARCH, CC/LD/AR/NM/OBJCOPY (GNU or LLVM=1), PAHOLE, RUSTC, BINDGEN, KERNELVERSION, srctree, and
- * CC_VERSION_TEXT (the first line of `$CC --version`, from `runner`).
- */
-export function linuxEnv(
-  tree: string,
-  version: string,
-  vars: Readonly<Record<string, string>>,
-  env: Readonly<Record<string, string | undefined>>,
-  runner: (cmd: string) => string,
-): Record<string, string> {
-  const get = (k: string): string | undefined => vars[k] ?? env[k];
-  const arch = get("ARCH") || subarch();
-  const cross = get("CROSS_COMPILE") ?? "";
-  const llvm = get("LLVM") ?? "";
-  const out: Record<string, string> = { ARCH: arch, SRCARCH: SRCARCH[arch] ?? arch };
-  if (llvm) {
-    const prefix = llvm.endsWith("/") ? llvm : "";
-    const suffix = llvm.startsWith("-") ? llvm : "";
-    const t = (n: string): string => `${prefix}${n}${suffix}`;
-    Object.assign(out, {
-      CC: t("clang"),
-      LD: t("ld.lld"),
-      AR: t("llvm-ar"),
-      NM: t("llvm-nm"),
-      OBJCOPY: t("llvm-objcopy"),
-    });
-  } else {
-    Object.assign(out, {
-      CC: `${cross}gcc`,
-      LD: `${cross}ld`,
-      AR: `${cross}ar`,
-      NM: `${cross}nm`,
-      OBJCOPY: `${cross}objcopy`,
-    });
-  }
-  for (const k of ["CC", "LD", "AR", "NM", "OBJCOPY"]) if (vars[k] !== undefined) out[k] = vars[k];
-  Object.assign(out, { PAHOLE: "pahole", RUSTC: "rustc", BINDGEN: "bindgen", KERNELVERSION: version });
-  out["srctree"] = tree;
-  const first = runner(`LC_ALL=C ${out["CC"]} --version 2>/dev/null`).split("\n")[0] ?? "";
-  out["CC_VERSION_TEXT"] = first.replace(/#/g, "");
-  const defconfigs = [`arch/${out["SRCARCH"]}/configs/defconfig`];
-  if (!cross && !llvm && (SRCARCH[arch] ?? arch) === subarch()) {
-    let rel = "";
-    try {
-      rel = execFileSync("uname", ["-r"], { encoding: "utf8" }).trim();
-    } catch {
-      rel = "";
-    }
-    defconfigs.unshift(`/lib/modules/${rel}/.config`, "/etc/kernel-config", `/boot/config-${rel}`);
-  }
-  out["KCONFIG_DEFCONFIG_LIST"] = defconfigs.join(" ");
-  return out;
 }
 
 /**
@@ -234,25 +124,6 @@ function engineId(): string {
     .join(";");
 }
 
-/** Writes `text` to `path` atomically (temp file + rename), only when the content differs. */
-export function writeIfChanged(path: string, text: string, backup = false): boolean {
-  let old: string | undefined;
-  try {
-    old = readFileSync(path, "utf8");
-  } catch {
-    old = undefined;
-  }
-  if (old === text) return false;
-  const tmp = `${path}.${process.pid}.tmp`;
-  if (backup && old !== undefined) {
-    writeFileSync(tmp, old);
-    renameSync(tmp, `${path}.old`);
-  }
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-  return true;
-}
-
 interface Session {
   tree: LoadOptions;
   env: Record<string, string | undefined>;
@@ -270,7 +141,7 @@ async function session(a: KconfigArgs): Promise<Session> {
   const keelCache = cacheDir(process.env);
   const probeDir = a.probeCache ? join(keelCache, "kconfig-probes") : null;
   const prober = new Prober({ cwd: a.objtree, env: base as NodeJS.ProcessEnv, cacheDir: probeDir });
-  const version = linuxVersion(a.tree);
+  const version = linuxTreeVersion(a.tree);
   let env = base;
   let derived: Record<string, string> = {};
   if (version !== null) {
@@ -324,14 +195,6 @@ async function session(a: KconfigArgs): Promise<Session> {
     prober: runner,
     manifest,
   };
-}
-
-function readIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
 }
 
 /** conf_read(NULL)'s input: the .config, else the first file of KCONFIG_DEFCONFIG_LIST that exists. */
@@ -419,7 +282,8 @@ function writeOutputs(
   config: string,
   print: (l: string) => void,
 ): void {
-  if (writeIfChanged(s.configPath, config, true)) print(`#\n# configuration written to ${s.configName}\n#`);
+  if (writeIfChanged(s.configPath, config, { backup: true }))
+    print(`#\n# configuration written to ${s.configName}\n#`);
   else print(`#\n# No change to configuration in '${s.configName}'\n#`);
   if (a.autoconf) {
     mkdirSync(a.autoconf, { recursive: true });
@@ -492,8 +356,10 @@ async function runIn(s: Session, a: KconfigArgs, print: (l: string) => void): Pr
       return finish(allmodconfig(s.tree, allconfig(a, s)));
     case "alldefconfig":
       return finish(alldefconfig(s.tree, allconfig(a, s)));
-    case "tinyconfig":
-      return finish(tinyconfig(s.tree, ...tinyInputs(a, s.env)));
+    case "tinyconfig": {
+      const tiny = tinyInputs(a.tree, s.env["SRCARCH"]);
+      return finish(tinyconfig(s.tree, tiny.base, tiny.fragments));
+    }
     case "savedefconfig": {
       const r = savedefconfig(s.tree, { name: s.configName, text: readIfExists(s.configPath) ?? "" });
       warn(r);
@@ -532,37 +398,13 @@ async function runIn(s: Session, a: KconfigArgs, print: (l: string) => void): Pr
       const { runMenuconfig } = await import("../kconfig/menuconfig-tty.ts");
       const saved = await runMenuconfig(kc, {
         configName: s.configName,
-        save: (text) => writeIfChanged(s.configPath, text, true),
+        save: (text) => writeIfChanged(s.configPath, text, { backup: true }),
         current: () => readIfExists(s.configPath),
       });
       if (saved && a.autoconf) writeOutputs(s, a, kc, writeConfig(kc), () => {});
       return 0;
     }
   }
-}
-
-/**
- * `make tinyconfig`'s inputs in the tree: kernel/configs/tiny-base.config (allnoconfig's KCONFIG_ALLCONFIG)
- * and the fragments the `tiny.config` target merges: kernel/configs/tiny.config and
- * arch/$SRCARCH/configs/tiny.config, those that exist.
- */
-function tinyInputs(a: KconfigArgs, env: Record<string, string | undefined>): [ConfigInput, ConfigInput[]] {
-  const inTree = (name: string): ConfigInput | undefined => {
-    const text = readIfExists(join(a.tree, name));
-    return text === undefined ? undefined : { name, text };
-  };
-  const baseName = "kernel/configs/tiny-base.config";
-  const base = inTree(baseName);
-  if (!base) throw new UserError(`tinyconfig needs ${baseName} in ${a.tree}`);
-  const arch = env["SRCARCH"];
-  const names = ["kernel/configs/tiny.config", ...(arch ? [`arch/${arch}/configs/tiny.config`] : [])];
-  const frags = names.map(inTree).filter((f): f is ConfigInput => f !== undefined);
-  if (frags.length === 0) {
-    throw new UserError(
-      `tinyconfig: no ${names.join(" or ")} in ${a.tree} (no configuration for this target)`,
-    );
-  }
-  return [base, frags];
 }
 
 /** KCONFIG_ALLCONFIG: a file name, or 1/"" for all<mode>.config / all.config in the object tree. */

@@ -67,7 +67,7 @@ async function dispatch(args: ParsedArgs): Promise<number> {
       const file = args.positional[0];
       if (file === undefined || args.positional.length > 1)
         throw new UserError("inspect expects one file (see keel inspect -h)");
-      const { describeImage } = await import("../image/describe.ts");
+      const { describeImage } = await import("../bundle/describe.ts");
       const { describeInitramfs, describeLinuxPayload, looksLikeInitramfs } =
         await import("../initramfs/inspect.ts");
       let bytes: Buffer;
@@ -94,7 +94,7 @@ async function dispatch(args: ParsedArgs): Promise<number> {
       rmSync(out, { recursive: true, force: true });
       print(`removed ${out}`);
       if (args.flags.has("--cache")) {
-        const cache = (await import("../cache/store.ts")).cacheDir(process.env);
+        const cache = (await import("../store/store.ts")).cacheDir(process.env);
         rmSync(cache, { recursive: true, force: true });
         print(`removed ${cache}`);
       }
@@ -102,7 +102,7 @@ async function dispatch(args: ParsedArgs): Promise<number> {
     }
     case "doctor": {
       const { doctor } = await import("./doctor.ts");
-      const { probeRun } = await import("./host.ts");
+      const { probeRun } = await import("../toolchain/probe.ts");
       const report = await doctor(probeRun, process.env);
       for (const line of report.lines) print(line);
       return report.ok ? 0 : 2;
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof UserError) {
       process.stderr.write(`keel: ${e.headline}\n`);
-      for (const d of e.details) process.stderr.write(`${d}\n`);
+      for (const d of e.details.slice(e.detailsShown)) process.stderr.write(`${d}\n`);
       code = 2;
     } else {
       process.stderr.write(

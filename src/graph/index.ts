@@ -1,6 +1,6 @@
 // The build engine's entry point: `build(steps, options)` plus re-exports of the pieces a planner uses.
 import { availableParallelism } from "node:os";
-import { dbPath, loadDb, saveDb } from "./cache.ts";
+import { dbPath, loadDb, saveDb } from "./db.ts";
 import type { Runner } from "./exec.ts";
 import type { Fs } from "./fs.ts";
 import type { Step } from "./graph.ts";
@@ -11,8 +11,8 @@ import { schedule } from "./scheduler.ts";
 import type { StatusStream } from "./status.ts";
 import { Status } from "./status.ts";
 
-export type { BuildDb, KeyMaterial, StepRecord } from "./cache.ts";
-export { DB_VERSION, MISSING, dbPath, emptyDb, loadDb, saveDb, stepKey } from "./cache.ts";
+export type { BuildDb, KeyMaterial, StepRecord } from "./db.ts";
+export { DB_VERSION, MISSING, dbPath, emptyDb, loadDb, saveDb, stepKey } from "./db.ts";
 export type { CompdbEntry } from "./compdb.ts";
 export { compdbStep, compdbText, compileCommands } from "./compdb.ts";
 export type { DepRule } from "./depfile.ts";

@@ -2,8 +2,8 @@
 // The states and the atomic-output protocol are described in docs/design/build-steps.md.
 import * as path from "node:path";
 import { UserError } from "../util/errors.ts";
-import type { KeyMaterial, StepRecord } from "./cache.ts";
-import { MISSING, stepKey } from "./cache.ts";
+import type { KeyMaterial, StepRecord } from "./db.ts";
+import { MISSING, stepKey } from "./db.ts";
 import { depfileDeps, parseDepfile } from "./depfile.ts";
 import { fixdep } from "./fixdep.ts";
 import type { Runner } from "./exec.ts";

@@ -1,5 +1,5 @@
 // keel inspect for initramfs archives (newc cpio, gzipped or not) and Linux payload ELFs. Pure: bytes in, text out.
-import { parseElf, PT_LOAD } from "../image/elf.ts";
+import { parseElf, PT_LOAD } from "../elf/read.ts";
 import { readInitrdNote } from "../payload/linux.ts";
 import { listCpio, readCpio } from "./cpio.ts";
 import { gunzip, isGzip } from "./gzip.ts";

@@ -17,9 +17,6 @@ export function triOr(a: Tri, b: Tri): Tri {
 export function triNot(a: Tri): Tri {
   return (2 - a) as Tri;
 }
-export function triName(t: Tri): "n" | "m" | "y" {
-  return t === YES ? "y" : t === MOD ? "m" : "n";
-}
 
 export type SymType = "unknown" | "bool" | "tristate" | "int" | "hex" | "string";
 

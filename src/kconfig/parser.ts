@@ -1,5 +1,7 @@
 // The Kconfig parser (Linux's parser.y and the menu-building half of menu.c): tokens to the menu tree,
 // symbols and properties. Errors are collected as `file:line: error: ...`; parsing resumes at the next line.
+// One file on purpose (~600 lines): it is one grammar, each method one rule of parser.y, easier to check
+// against Linux side by side than split across files.
 
 import { LexError, type Token, type TokType } from "./lexer.ts";
 import type { Macros } from "./macro.ts";
@@ -587,15 +589,4 @@ export class Parser {
     }
     return { k: "sym", sym: l };
   }
-}
-
-/** Parses a Kconfig tree starting at `file`. */
-export function parseKconfig(
-  file: string,
-  fs: KconfigFs,
-  symbols: SymbolTable,
-  macros: Macros,
-  warn: (file: string, line: number, msg: string) => void,
-): ParseResult {
-  return new Parser(fs, symbols, macros, warn).parse(file);
 }

@@ -3,11 +3,11 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { statSync } from "node:fs";
-import { describeValue } from "../port/scalars.ts";
-import { checkSchema } from "../port/validate.ts";
+import { describeValue } from "../yamlfile/scalars.ts";
+import { checkSchema } from "../yamlfile/validate.ts";
 import { UserError } from "../util/errors.ts";
-import { parseYaml, problemsError, readYaml, type YamlSource } from "../util/yaml.ts";
-import { displayPath, nameList } from "./files.ts";
+import { parseYaml, problemsError, readYaml, type YamlSource } from "../yamlfile/yaml.ts";
+import { displayPath, nameList } from "../yamlfile/files.ts";
 import { GUEST_KINDS, GuestSchema } from "./schema.ts";
 
 interface GuestCommon {

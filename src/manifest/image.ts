@@ -1,8 +1,8 @@
 // Images: `images/<name>.yaml` -> `ImageManifest`, with defaults applied and every problem at its line.
 
 import path from "node:path";
-import { formatSize } from "../port/scalars.ts";
-import { checkSchema } from "../port/validate.ts";
+import { formatSize } from "../yamlfile/scalars.ts";
+import { checkSchema } from "../yamlfile/validate.ts";
 import { UserError } from "../util/errors.ts";
 import {
   formatPath,
@@ -12,37 +12,38 @@ import {
   type Problem,
   type YamlPath,
   type YamlSource,
-} from "../util/yaml.ts";
-import { displayPath, nameList, yamlNames } from "./files.ts";
+} from "../yamlfile/yaml.ts";
+import { displayPath, listImages, nameList } from "../yamlfile/files.ts";
 import { listGuests } from "./guest.ts";
 import { ImageSchema, type ImageFile } from "./schema.ts";
-import type { RestartPolicy } from "../image/bundle.ts";
+import type { CapsuleRecord } from "../bundle/codec.ts";
 
-/** One capsule of an image, defaults applied. */
-export interface CapsuleManifest {
-  readonly name: string;
+/**
+ * One capsule of an image, defaults applied: the bundle record's settings (CapsuleRecord, where each is
+ * described), with `ram` named as the file names it and the guest it runs; colour is the image's.
+ */
+export interface CapsuleManifest extends Readonly<
+  Required<
+    Pick<
+      CapsuleRecord,
+      | "name"
+      | "vcpus"
+      | "priority"
+      | "restart"
+      | "restartLimit"
+      | "bootargs"
+      | "consoleFocus"
+      | "devUart"
+      | "ownsMachine"
+    >
+  >
+> {
   readonly guest: string;
-  /** Guest RAM in bytes, a multiple of 2 MiB (default 16 MiB). */
+  /** Guest RAM in bytes (CapsuleRecord.ramSize), a multiple of 2 MiB (default 16 MiB). */
   readonly ram: bigint;
-  /** At least 1 (default 1). */
-  readonly vcpus: number;
-  /** Physical hart to pin to, or undefined for any. */
-  readonly hart: number | undefined;
-  /** Physical harts the vCPUs may run on, sorted, or undefined for any (see `hart`). */
-  readonly affinity: readonly number[] | undefined;
-  readonly priority: "normal" | "high";
-  /** `restart`: when the hypervisor boots it again by itself (default never). */
-  readonly restart: RestartPolicy;
-  /** `restart_limit`: restarts the policy allows (default 3). */
-  readonly restartLimit: number;
-  /** Empty when the file gives none. */
-  readonly bootargs: string;
-  /** `console: focus`: console input goes to it first. */
-  readonly consoleFocus: boolean;
-  /** `devices: [uart]`: the emulated ns16550a UART + PLIC. */
-  readonly devUart: boolean;
-  /** `owns_machine: true`: its shutdown/reboot is the machine's; it may control the others. */
-  readonly ownsMachine: boolean;
+  readonly hart: CapsuleRecord["hart"];
+  /** Sorted, or undefined for any (see `hart`). */
+  readonly affinity: CapsuleRecord["affinity"];
 }
 
 /** A checked image: what goes into one bundle, in order. */
@@ -60,11 +61,6 @@ export interface ImageManifest {
 export interface ImageContext {
   /** The known guest names; each capsule's guest must be one of them. */
   guests: readonly string[];
-}
-
-/** Names of the images in `<root>/images/`, sorted. */
-export function listImages(root: string): Promise<string[]> {
-  return yamlNames(path.join(root, "images"));
 }
 
 /** Loads image `name` and checks its guests against guests/; a UserError listing images when there is none. */

@@ -4,7 +4,7 @@
 // here are what editors show. docs/ports.md documents the fields.
 
 import { z } from "zod";
-import { address, count, folderName, size } from "../port/scalars.ts";
+import { address, count, folderName, size } from "../yamlfile/scalars.ts";
 
 /** Capsule names fill a 32-byte NUL-padded field of the bundle (docs/design/bundle-format.md). */
 export const CAPSULE_NAME_MAX = 31;

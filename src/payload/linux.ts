@@ -1,7 +1,7 @@
 // Guest payloads built on the host: a Linux root VM (kernel Image + initramfs) and raw binaries from host files
 // (U-Boot), each wrapped in an ELF the hypervisor's loader already understands (PT_LOAD at guest-physical
 // addresses). The contract with the hypervisor is docs/design/linux-payload.md.
-import { EF_RISCV_RVC, PF_R, PF_W, PF_X, PT_NOTE, writeElf } from "./elf-writer.ts";
+import { EF_RISCV_RVC, PF_R, PF_W, PF_X, PT_NOTE, writeElf } from "../elf/write.ts";
 
 /** Guest RAM starts here (docs/design/build-inputs.md). */
 export const GUEST_RAM_BASE = 0x8000_0000n;

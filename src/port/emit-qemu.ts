@@ -1,6 +1,6 @@
 // ResolvedPort -> the QEMU command line that boots a Keel ELF on that port.
 
-import { formatSize } from "./scalars.ts";
+import { formatSize } from "../yamlfile/scalars.ts";
 import type { ResolvedPort } from "./resolve.ts";
 
 /** The program that runs a port's QEMU (src/qemu/provide.ts finds it): binary and its own first arguments. */

@@ -1,9 +1,9 @@
 // Port file -> checked `PortFile`: YAML syntax, schema and file-name rule, every problem at file:line:col.
 
 import path from "node:path";
-import { parseYaml, problemsError, readYaml, type Problem, type YamlSource } from "../util/yaml.ts";
+import { parseYaml, problemsError, readYaml, type Problem, type YamlSource } from "../yamlfile/yaml.ts";
 import { PortSchema, type PortFile } from "./schema.ts";
-import { checkSchema } from "./validate.ts";
+import { checkSchema } from "../yamlfile/validate.ts";
 
 /** A port file that passed the schema, with its source kept for placing later problems. */
 export interface LoadedPort {

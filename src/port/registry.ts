@@ -4,14 +4,13 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { displayPath, nameList, yamlNames } from "../manifest/files.ts";
-import { listImages } from "../manifest/image.ts";
+import { displayPath, listImages, nameList, yamlNames } from "../yamlfile/files.ts";
 import { UserError } from "../util/errors.ts";
-import { problemsError, readYaml } from "../util/yaml.ts";
+import { problemsError, readYaml } from "../yamlfile/yaml.ts";
 import { loadPort } from "./load.ts";
 import { resolvePort, type ResolvedPort } from "./resolve.ts";
-import { folderName } from "./scalars.ts";
-import { checkSchema } from "./validate.ts";
+import { folderName } from "../yamlfile/scalars.ts";
+import { checkSchema } from "../yamlfile/validate.ts";
 
 const DEFAULT_FILE = "default";
 

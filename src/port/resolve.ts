@@ -1,9 +1,9 @@
 // Checked port file -> `ResolvedPort`: normalise once (bigints, camelCase, source folders), then run small
 // named rules over the result. Pure: the file-system question "does this folder exist" is injected.
 
-import { formatPath, problemsError, type Problem, type YamlPath } from "../util/yaml.ts";
+import { formatPath, problemsError, type Problem, type YamlPath } from "../yamlfile/yaml.ts";
 import type { LoadedPort } from "./load.ts";
-import { hex } from "./scalars.ts";
+import { hex } from "../yamlfile/scalars.ts";
 
 /** A window of the physical address space, `[base, base + size)`. */
 export interface MemoryRegion {
@@ -134,8 +134,21 @@ function windows(port: ResolvedPort): { path: YamlPath; region: MemoryRegion }[]
   ];
 }
 
+/** The hypervisor's limit (hypervisor/core/Kconfig MAX_HARTS, range 1 64: affinity masks are 64 bits). */
+export const MAX_PORT_HARTS = 64;
+
 const hartsAtLeastOne: Rule = (port) =>
   port.harts >= 1 ? [] : [problem(["harts"], "a port needs at least 1 hart")];
+
+const hartsAtMostTheCap: Rule = (port) =>
+  port.harts <= MAX_PORT_HARTS
+    ? []
+    : [
+        problem(
+          ["harts"],
+          `${port.harts} harts, but Keel runs on at most ${MAX_PORT_HARTS} (MAX_HARTS in hypervisor/core/Kconfig: affinity masks are 64 bits)`,
+        ),
+      ];
 
 const smpMatchesHarts: Rule = (port) =>
   port.qemu.smp === port.harts
@@ -268,6 +281,7 @@ const defaultImageExists: Rule = ({ defaultImage }, { images }) =>
 
 const RULES: readonly Rule[] = [
   hartsAtLeastOne,
+  hartsAtMostTheCap,
   smpMatchesHarts,
   windowsFitIn64Bits,
   loadAddressInDram,

@@ -5,7 +5,7 @@
 // descriptions here are what editors show on hover. Every field is documented in docs/ports.md.
 
 import { z } from "zod";
-import { address, count, defineValue, folderName, size } from "./scalars.ts";
+import { address, count, defineValue, folderName, size } from "../yamlfile/scalars.ts";
 
 const text = (description: string) => z.string().min(1).meta({ description });
 const flags = (description: string) => z.array(z.string()).default([]).meta({ description });

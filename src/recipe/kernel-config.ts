@@ -4,9 +4,8 @@
 // to date and never builds or runs conf. Planning (values, file texts) is pure; writeSyncConfig is the I/O.
 // See docs/design/recipes.md, "The kernel's configuration".
 
-import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, stat, utimes, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import {
   autoconf,
   mergeConfig,
@@ -18,6 +17,7 @@ import {
   type LoadOptions,
 } from "../kconfig/index.ts";
 import { UserError } from "../util/errors.ts";
+import { writeIfChanged } from "../util/files.ts";
 
 /** One line of a Kconfig fragment that sets a symbol. */
 export interface FragmentLine {
@@ -94,60 +94,6 @@ export const SYNC_FILES = {
 /** The folder of the per-symbol stamp files (conf_touch_deps; Kbuild's fixdep makes objects depend on them). */
 export const SYMBOL_STAMPS = "include/config";
 
-/** `VERSION.PATCHLEVEL.SUBLEVEL EXTRAVERSION` of a kernel Makefile: the KERNELVERSION make exports. */
-export function kernelVersion(makefile: string): string {
-  const get = (k: string): string => new RegExp(`^${k} = ?(.*)$`, "m").exec(makefile)?.[1]?.trim() ?? "";
-  const [v, p, s, x] = ["VERSION", "PATCHLEVEL", "SUBLEVEL", "EXTRAVERSION"].map(get);
-  if (!v) throw new UserError("the kernel Makefile has no VERSION line");
-  return `${v}${p ? `.${p}${s ? `.${s}` : ""}` : ""}${x}`;
-}
-
-/**
- * The variables Linux 6.1's top Makefile exports to conf for `make ARCH=<arch> CROSS_COMPILE=<cross>`
- * with GNU tools: exactly what auto.conf.cmd compares (a difference makes Kbuild run syncconfig).
- * `srctree` is "." for an in-tree build; `ccVersionText` is the first line of `$(CC) --version`.
- */
-export function kbuildConfigEnv(o: {
-  arch: string;
-  cross: string;
-  srctree: string;
-  kernelVersion: string;
-  ccVersionText: string;
-}): Record<string, string> {
-  return {
-    ARCH: o.arch,
-    SRCARCH: o.arch,
-    KERNELVERSION: o.kernelVersion,
-    CC: `${o.cross}gcc`,
-    LD: `${o.cross}ld`,
-    AR: `${o.cross}ar`,
-    NM: `${o.cross}nm`,
-    OBJCOPY: `${o.cross}objcopy`,
-    PAHOLE: "pahole",
-    RUSTC: "rustc",
-    BINDGEN: "bindgen",
-    CC_VERSION_TEXT: o.ccVersionText.replace(/#/g, ""),
-    srctree: o.srctree,
-  };
-}
-
-/** The `make tinyconfig` inputs of a tree: tiny-base.config and the tiny.config fragments that exist. */
-export async function tinyInputs(
-  srcDir: string,
-  arch: string,
-): Promise<{ base: ConfigInput; fragments: ConfigInput[] }> {
-  const read = async (name: string): Promise<ConfigInput> => ({
-    name,
-    text: await readFile(join(srcDir, name), "utf8"),
-  });
-  // scripts/kconfig/Makefile: configfiles = $(wildcard kernel/configs/$@ arch/$(SRCARCH)/configs/$@)
-  const names = ["kernel/configs/tiny.config", `arch/${arch}/configs/tiny.config`];
-  return {
-    base: await read("kernel/configs/tiny-base.config"),
-    fragments: await Promise.all(names.filter((n) => existsSync(join(srcDir, n))).map(read)),
-  };
-}
-
 export interface KernelConfig {
   /** The .config text. */
   config: string;
@@ -222,16 +168,6 @@ export function readAutoConf(objDir: string): Promise<string | undefined> {
   return readOrUndefined(join(objDir, SYNC_FILES.autoConf));
 }
 
-/** Writes `text` to `file` unless it already holds it (temp file + rename); true when written. */
-async function writeIfChanged(file: string, text: string): Promise<boolean> {
-  if ((await readOrUndefined(file)) === text) return false;
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
-  return true;
-}
-
 export interface SyncWrite {
   /** The files whose content changed (relative). */
   written: string[];
@@ -248,7 +184,7 @@ export interface SyncWrite {
 export async function writeSyncConfig(objDir: string, s: SyncConfig): Promise<SyncWrite> {
   const written: string[] = [];
   const put = async (rel: string, text: string): Promise<void> => {
-    if (await writeIfChanged(join(objDir, rel), text)) written.push(rel);
+    if (writeIfChanged(join(objDir, rel), text)) written.push(rel);
   };
   await put(SYNC_FILES.config, s.config);
   await put(SYNC_FILES.autoConfCmd, s.autoConfCmd);

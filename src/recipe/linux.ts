@@ -7,14 +7,12 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { memoFs, Prober, treeFs, type LoadOptions } from "../kconfig/index.ts";
+import { kbuildConfigEnv, kernelVersion, tinyInputs } from "../kconfig/linux.ts";
 import { saveProbeManifest, warmProbes, type ProbeStats } from "../kconfig/probes.ts";
 import {
   configureKernel,
-  kbuildConfigEnv,
-  kernelVersion,
   readAutoConf,
   syncConfig,
-  tinyInputs,
   writeSyncConfig,
   type KernelConfig,
 } from "./kernel-config.ts";
@@ -148,7 +146,7 @@ export async function configureTree(
   const prober = new Prober({ cwd: tree, env: { ...process.env, ...env }, cacheDir: probeCache });
   const kconfigTree: LoadOptions = { file: "Kconfig", fs: memoFs(treeFs(tree)), env, shell: prober.runner };
   await warmProbes(kconfigTree, prober, manifest);
-  const kernel = configureKernel(kconfigTree, await tinyInputs(tree, LINUX_ARCH), fragment);
+  const kernel = configureKernel(kconfigTree, tinyInputs(tree, LINUX_ARCH), fragment);
   saveProbeManifest(manifest, prober);
   return { kernel, probes: prober.stats };
 }

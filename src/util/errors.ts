@@ -13,12 +13,18 @@ export class UserError extends Error {
   readonly location: SourceLocation | undefined;
   /** Further lines printed after the first one (e.g. every problem in a file). */
   readonly details: readonly string[];
+  /** How many leading details the user has already seen (e.g. a failed compiler's output, shown by the build). */
+  readonly detailsShown: number;
 
-  constructor(message: string, options: { location?: SourceLocation; details?: readonly string[] } = {}) {
+  constructor(
+    message: string,
+    options: { location?: SourceLocation; details?: readonly string[]; detailsShown?: number } = {},
+  ) {
     super(message);
     this.name = "UserError";
     this.location = options.location;
     this.details = options.details ?? [];
+    this.detailsShown = options.detailsShown ?? 0;
   }
 
   /** `file:line:col: message` or just `message`. */

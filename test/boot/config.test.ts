@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildImage } from "../../src/cli/build.ts";
+import { buildImage } from "../../src/build/run.ts";
 import { hostQemu, qemuArgv } from "../../src/port/emit-qemu.ts";
 import { runCaptured } from "../../src/qemu/run.ts";
 import { CollectStream, copyCheckout, ROOT } from "../e2e/helpers.ts";

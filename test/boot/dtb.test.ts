@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { buildImage } from "../../src/cli/build.ts";
+import { buildImage } from "../../src/build/run.ts";
 import { hostQemu, qemuArgv } from "../../src/port/emit-qemu.ts";
 import { runCaptured } from "../../src/qemu/run.ts";
 import { CollectStream, ROOT } from "../e2e/helpers.ts";

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, readFileSync, readdirSync, existsSync, realpathSync } from "node:fs";
 import { join, relative } from "node:path";
-import { buildImage } from "../../src/cli/build.ts";
+import { buildImage } from "../../src/build/run.ts";
 import { CollectStream, copyCheckout } from "./helpers.ts";
 
 const ENV = { ...process.env, SOURCE_DATE_EPOCH: "1700000000" };

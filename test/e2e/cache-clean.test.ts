@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ContentCache, cacheKey } from "../../src/cache/store.ts";
+import { ContentCache, cacheKey } from "../../src/store/store.ts";
 import { account, bundleCli, keel, lines } from "./cli-helpers.ts";
 import { ROOT } from "./helpers.ts";
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildImage } from "../../src/cli/build.ts";
+import { buildImage } from "../../src/build/run.ts";
 import { account, bundleCli, keel, KEEL_BUNDLE } from "./cli-helpers.ts";
 import { hasTmux, inTmux } from "./tmux.ts";
 import { CollectStream, copyCheckout } from "./helpers.ts";

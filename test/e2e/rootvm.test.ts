@@ -12,13 +12,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { cacheDir, ContentCache } from "../../src/cache/store.ts";
-import { buildImage } from "../../src/cli/build.ts";
+import { cacheDir, ContentCache } from "../../src/store/store.ts";
+import { buildImage } from "../../src/build/run.ts";
 import { readCpio } from "../../src/initramfs/cpio.ts";
-import { forgetLinuxEntries } from "../../src/recipe/plan.ts";
+import { forgetLinuxEntries } from "../../src/guest/recipe.ts";
 import { gunzip } from "../../src/initramfs/gzip.ts";
 import { INITRD_GPA, LINUX_LOAD_GPA, readInitrdNote } from "../../src/payload/linux.ts";
-import { parseElf } from "../../src/image/elf.ts";
+import { parseElf } from "../../src/elf/read.ts";
 import { runCaptured } from "../../src/qemu/run.ts";
 import { CollectStream, copyCheckout } from "./helpers.ts";
 

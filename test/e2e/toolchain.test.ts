@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildImage } from "../../src/cli/build.ts";
-import { probeRun } from "../../src/cli/host.ts";
+import { buildImage } from "../../src/build/run.ts";
+import { probeRun } from "../../src/toolchain/probe.ts";
 import { hostQemu, qemuArgv } from "../../src/port/emit-qemu.ts";
-import { FREESTANDING, GUEST_ARCH, OPTIMIZE_FLAGS, prefixMaps } from "../../src/plan/flags.ts";
+import { FREESTANDING, GUEST_ARCH, OPTIMIZE_FLAGS, prefixMaps } from "../../src/build/flags.ts";
 import { runCaptured } from "../../src/qemu/run.ts";
 import {
   ccCommand,

@@ -7,17 +7,17 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hypervisorSources } from "../../src/cli/build.ts";
+import { hypervisorSources } from "../../src/build/inputs.ts";
+import { planBuild } from "../../src/build/plan.ts";
 import type { Step } from "../../src/graph/index.ts";
 import { defconfig } from "../../src/kconfig/index.ts";
-import { configOutputs, hypervisorTree, portFacts, renderSbiTable } from "../../src/kconfig/hypervisor.ts";
+import { configOutputs, hypervisorTree, portFacts } from "../../src/build/hvconfig.ts";
+import { renderSbiTable } from "../../src/build/sbi-table.ts";
 import { loadImage } from "../../src/manifest/image.ts";
 import { emitPortHeader } from "../../src/port/emit-header.ts";
 import { loadPortByName } from "../../src/port/registry.ts";
-import { planGuests } from "../../src/plan/guest.ts";
-import { planHypervisor } from "../../src/plan/hypervisor.ts";
-import { BUNDLE_ASM, planImage } from "../../src/plan/image.ts";
-import { renderBuildInfoC, type BuildMetadata } from "../../src/plan/metadata.ts";
+import { BUNDLE_ASM } from "../../src/build/image.ts";
+import { renderBuildInfoC, type BuildMetadata } from "../../src/build/metadata.ts";
 import type { Toolchain } from "../../src/toolchain/toolchain.ts";
 import { matchesGolden } from "./golden.ts";
 
@@ -59,57 +59,33 @@ async function portConfig(name: string) {
   return { port, config, hv, sources: hv.sources.map((p) => p.replace(ROOT, SRC)) };
 }
 
+/** The build planner (planBuild, the one the CLI runs) on the demo image, with /src and /out paths. */
 async function plannedSteps(): Promise<Step[]> {
-  const { port, config, hv: hvSources, sources: hvFiles } = await portConfig("default");
+  const { port, config, hv, sources: hvSources } = await portConfig("default");
   const image = await loadImage(ROOT, "demo");
-  const buildDir = `${OUT}/qemu-virt-Debug`;
-  const hv = planHypervisor({
+  const plan = planBuild({
     root: SRC,
-    buildDir,
     outDir: OUT,
+    buildDir: `${OUT}/qemu-virt-Debug`,
     optimize: "Debug",
+    port,
+    image,
     toolchain: TOOLCHAIN,
     metadata: META,
-    spec: {
-      arch: port.hypervisor.arch,
-      cflags: port.hypervisor.cflags,
-      asflags: port.hypervisor.asflags,
-      portHeader: emitPortHeader(port),
-      config: {
-        autoconfH: config.autoconfH,
-        autoConf: config.autoConf,
-        stamps: config.stamps,
-        sbiTable: renderSbiTable(hvSources.sbiExts),
-      },
+    config,
+    hypervisor: { sources: hvSources, sbiExts: hv.sbiExts },
+    guests: {
+      libSources: sources("guests/lib"),
+      source: [...new Set(image.capsules.map((c) => c.guest))].map((name) => ({
+        name,
+        sources: sources(`guests/${name}`),
+      })),
+      foreign: [],
     },
-    sources: hvFiles,
   });
-  const guestNames = [...new Set(image.capsules.map((c) => c.guest))];
-  const guests = planGuests({
-    root: SRC,
-    buildDir,
-    outDir: OUT,
-    toolchain: TOOLCHAIN,
-    libSources: sources("guests/lib"),
-    guests: guestNames.map((name) => ({ name, sources: sources(`guests/${name}`) })),
-  });
-  const img = planImage({
-    root: SRC,
-    buildDir,
-    outDir: OUT,
-    image: image.name,
-    toolchain: TOOLCHAIN,
-    hypervisor: hv,
-    capsules: image.capsules.map((c) => ({
-      name: c.name,
-      guestElf: guests.elves.get(c.guest)!,
-      ramSize: c.ram,
-      vcpus: c.vcpus,
-      hart: c.hart,
-      bootargs: c.bootargs,
-    })),
-  });
-  return [...hv.steps, ...guests.steps, ...img.steps];
+  // compile_commands.json is the graph's own (test/unit/graph-status.test.ts); the golden file is the image's steps.
+  const compdb = `${OUT}/compile_commands.json`;
+  return plan.steps.filter((s) => !s.outputs.includes(compdb));
 }
 
 function describeStep(s: Step): string {

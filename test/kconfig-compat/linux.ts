@@ -29,8 +29,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cacheDir } from "../../src/cache/store.ts";
-import { probeRun } from "../../src/cli/host.ts";
+import { cacheDir } from "../../src/store/store.ts";
+import { probeRun } from "../../src/toolchain/probe.ts";
 import {
   decodeSnapshot,
   encodeSnapshot,
@@ -41,6 +41,7 @@ import {
   type KconfigCache,
   type LoadOptions,
 } from "../../src/kconfig/index.ts";
+import { kbuildConfigEnv, kernelVersion } from "../../src/kconfig/linux.ts";
 import { ensurePackages, realHostEnv } from "../../src/recipe/host.ts";
 import { KBUILD_ENV, LINUX_CROSS } from "../../src/recipe/linux.ts";
 import { UserError } from "../../src/util/errors.ts";
@@ -308,30 +309,13 @@ export async function prepareLinux(say: (l: string) => void = () => {}): Promise
 
 /** The variables the top-level Makefile exports to `conf` for ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-. */
 export function riscvEnv(): Record<string, string> {
-  const cc = `${CROSS}gcc`;
-  const ccVersion = execFileSync(cc, ["--version"], { encoding: "utf8" }).split("\n")[0]!;
-  return {
-    ARCH: "riscv",
-    SRCARCH: "riscv",
-    KERNELVERSION: kernelVersion(),
-    CC: cc,
-    LD: `${CROSS}ld`,
-    AR: `${CROSS}ar`,
-    NM: `${CROSS}nm`,
-    OBJCOPY: `${CROSS}objcopy`,
-    PAHOLE: "pahole",
-    RUSTC: "rustc",
-    BINDGEN: "bindgen",
-    CC_VERSION_TEXT: ccVersion,
+  return kbuildConfigEnv({
+    arch: "riscv",
+    cross: CROSS,
     srctree: linuxSrc(),
-  };
-}
-
-function kernelVersion(): string {
-  const mk = readFileSync(join(linuxSrc(), "Makefile"), "utf8");
-  const get = (k: string): string => new RegExp(`^${k} = ?(.*)$`, "m").exec(mk)?.[1]?.trim() ?? "";
-  const extra = get("EXTRAVERSION");
-  return `${get("VERSION")}.${get("PATCHLEVEL")}.${get("SUBLEVEL")}${extra}`;
+    kernelVersion: kernelVersion(readFileSync(join(linuxSrc(), "Makefile"), "utf8")),
+    ccVersionText: execFileSync(`${CROSS}gcc`, ["--version"], { encoding: "utf8" }).split("\n")[0]!,
+  });
 }
 
 let scratch: string | undefined;

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeBundle, encodeBundle, sha256, type BundleCapsule } from "../../src/image/bundle.ts";
-import { describeImage } from "../../src/image/describe.ts";
+import { decodeBundle, encodeBundle, sha256, type BundleCapsule } from "../../src/bundle/codec.ts";
+import { describeImage } from "../../src/bundle/describe.ts";
 
 const capsules: BundleCapsule[] = [
   {

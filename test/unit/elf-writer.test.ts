@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { EM_RISCV, parseElf, PT_LOAD } from "../../src/image/elf.ts";
-import { writeElf } from "../../src/payload/elf-writer.ts";
+import { EM_RISCV, parseElf, PT_LOAD } from "../../src/elf/read.ts";
+import { writeElf } from "../../src/elf/write.ts";
 import {
   INITRD_GPA,
   LINUX_LOAD_GPA,

@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { build, NodeFs, ProcessRunner, type StatusStream } from "../../src/graph/index.ts";
-import { parseElf } from "../../src/image/elf.ts";
+import { parseElf } from "../../src/elf/read.ts";
 import { loadGuest, parseGuest } from "../../src/manifest/guest.ts";
-import { locateHostFile, planHostFile, type HostFileGuest } from "../../src/plan/host-file.ts";
+import { locateHostFile, planHostFile, type HostFileGuest } from "../../src/guest/host-file.ts";
 import { UserError } from "../../src/util/errors.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "keel-guest-kinds-"));
@@ -141,5 +141,5 @@ test("the repo's guests: uboot is a host-file guest of u-boot-qemu, rootvm a rec
   assert.equal(uboot.kind === "host-file" && uboot.path, "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin");
   const rootvm = await loadGuest(".", "rootvm");
   assert.equal(rootvm.kind, "recipe");
-  assert.deepEqual(rootvm.kind === "recipe" && rootvm.programs, ["keelctl.c", "sigill.c"]);
+  assert.deepEqual(rootvm.kind === "recipe" && rootvm.programs, ["keelctl.c", "sigdfl.c", "sigill.c"]);
 });

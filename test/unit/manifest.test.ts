@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { listGuests, loadGuest, parseGuest } from "../../src/manifest/guest.ts";
-import { listImages, loadImage, parseImage } from "../../src/manifest/image.ts";
+import { loadImage, parseImage } from "../../src/manifest/image.ts";
+import { listImages } from "../../src/yamlfile/files.ts";
 import { UserError } from "../../src/util/errors.ts";
 
 const FIXTURES = "test/fixtures/images";

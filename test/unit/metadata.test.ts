@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { captureMetadata, isoDate, renderBuildInfoC } from "../../src/plan/metadata.ts";
+import { captureMetadata, isoDate, renderBuildInfoC } from "../../src/build/metadata.ts";
 import type { ProbeRun } from "../../src/toolchain/toolchain.ts";
 import { chooseToolchain, probeToolchain } from "../../src/toolchain/toolchain.ts";
 

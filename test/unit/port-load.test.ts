@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { loadPort, parsePort } from "../../src/port/load.ts";
-import { formatSize, parseSizeString } from "../../src/port/scalars.ts";
+import { formatSize, parseSizeString } from "../../src/yamlfile/scalars.ts";
 import { UserError } from "../../src/util/errors.ts";
-import { parseYaml } from "../../src/util/yaml.ts";
+import { parseYaml } from "../../src/yamlfile/yaml.ts";
 
 const FIXTURES = "test/fixtures/ports";
 

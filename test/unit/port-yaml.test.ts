@@ -1,7 +1,7 @@
-// src/util/yaml.ts: exact 64-bit integers, and paths mapped back to line:col.
+// src/yamlfile/yaml.ts: exact 64-bit integers, and paths mapped back to line:col.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatPath, parseYaml, problemsError } from "../../src/util/yaml.ts";
+import { formatPath, parseYaml, problemsError } from "../../src/yamlfile/yaml.ts";
 
 const TEXT = [
   "# comment",

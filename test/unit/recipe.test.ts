@@ -26,18 +26,16 @@ import {
   type HostEnv,
 } from "../../src/recipe/host.ts";
 import type { LoadOptions } from "../../src/kconfig/index.ts";
+import { kbuildConfigEnv, kernelVersion, tinyInputs } from "../../src/kconfig/linux.ts";
 import {
   configureKernel,
-  kbuildConfigEnv,
-  kernelVersion,
   parseFragment,
   syncConfig,
-  tinyInputs,
   unmetFragmentLines,
   writeSyncConfig,
 } from "../../src/recipe/kernel-config.ts";
 import { buildLinux } from "../../src/recipe/linux.ts";
-import { linuxWorkName } from "../../src/recipe/plan.ts";
+import { linuxWorkName } from "../../src/guest/recipe.ts";
 import type { SubBuild } from "../../src/recipe/run.ts";
 import { WorkTree } from "../../src/recipe/worktree.ts";
 import type { ProbeRun } from "../../src/toolchain/toolchain.ts";

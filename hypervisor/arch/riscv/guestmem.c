@@ -82,6 +82,11 @@ static bool translate(const struct vcpu *v, u64 va, bool write, u64 *gpa)
 	return false;
 }
 
+bool vcpu_guest_translate(const struct vcpu *v, u64 va, bool write, u64 *gpa)
+{
+	return translate(v, va, write, gpa);
+}
+
 /* Host pointer for [va, va + n) inside one page, or NULL. */
 static void *guest_ptr(const struct vcpu *v, u64 va, size_t n, bool write)
 {

@@ -6,37 +6,50 @@
  * these reach us):
  *   M timer interrupt (7)          -> scheduler: slice over, deadlines due
  *   M software interrupt (3)       -> scheduler: another hart posted work
- *   M external interrupt (11)      -> console input (conmux.c)
+ *   M external interrupt (11)      -> the hypervisor's device interrupts
+ *                                     (irq_external, core/irq.c)
  *    8 VU ecall (only from a capsule that owns the machine: hedeleg bit 8
  *      is clear while its vCPUs run) -> the Keel SBI extension if a7 is its
  *                                     EID, else reflected to the guest
  *                                     kernel exactly as delegation would
  *   10 VS ecall                    -> SBI (core sbi.c), pc += 4
  *   20/21/23 guest-page fault      -> a load / store on an emulated device
- *                                     (core/vdev.c): fetch with HLVX, decode,
- *                                     emulate, pc += 2 or 4; else kill
+ *                                     (mmio_access, core/mmio.c): fetch with
+ *                                     HLVX, decode, emulate, pc += 2 or 4;
+ *                                     else kill (also a VS-stage page-table
+ *                                     access: never emulated as the guest's
+ *                                     load/store)
  *    2 illegal instruction          -> reflect to the guest kernel, from VS
  *                                     and VU alike (it probes, emulates,
  *                                     sends SIGILL; an M-mode CSR access is
- *                                     one and reads nothing). Not delegated
- *                                     in hardware: arch/csr.h says why
+ *                                     one and reads nothing), stval = the
+ *                                     fetched bits or 0. Not delegated in
+ *                                     hardware: arch/csr.h says why
  *   22 virtual instruction, from VU -> reflect as illegal instruction (as KVM
  *                                     does: to the guest kernel it is one)
  *   22 virtual instruction, from VS -> WFI (hstatus.VTW = 1): pc += 4, the
  *                                     scheduler takes the hart back until an
  *                                     interrupt is pending; anything else: kill
  *   anything else, interrupts too  -> kill
- * A kill ends only the capsule; the hart goes on with its next one. */
+ * A kill ends only the capsule; the hart goes on with its next one.
+ *
+ * Trap CSRs are guest input (docs/design/guest-input.md): mtval is used
+ * only where QEMU and the spec guarantee its content for that cause (the
+ * guest-page fault's address); for illegal and virtual instructions the
+ * instruction is fetched at pc with HLVX, never taken from mtval (QEMU 7.2
+ * leaves it stale for HLV/HLVX/HSV: another capsule's bits). */
 #include <arch/csr.h>
+#include <arch/mmio_insn.h>
 #include <keel/capsule.h>
-#include <keel/conmux.h>
 #include <keel/console.h>
+#include <keel/irq.h>
+#include <keel/lifecycle.h>
+#include <keel/mmio.h>
 #include <keel/panic.h>
 #include <keel/printf.h>
 #include <keel/sbi.h>
 #include <keel/sched.h>
 #include <keel/vcpu.h>
-#include <keel/vdev.h>
 
 #define INSN_WFI 0x10500073UL
 
@@ -122,69 +135,14 @@ static bool fetch_half(const struct vcpu_arch *a, u64 va, u16 *out)
 	return !failed;
 }
 
-/* A decoded guest load or store. */
-struct mmio_insn {
-	bool store;
-	bool sign;      /* sign-extend a load */
-	unsigned width; /* bytes */
-	unsigned reg;   /* rd of a load, rs2 of a store */
-	unsigned len;   /* 2 or 4 */
-};
-
-/* LB/LH/LW/LD/LBU/LHU/LWU/SB/SH/SW/SD and C.LW/C.LD/C.SW/C.SD, C.LWSP/C.LDSP/
- * C.SWSP/C.SDSP. False for anything else (FP loads, AMOs...). */
-static bool decode(u32 insn, struct mmio_insn *m)
+/* The instruction at pc (16 or 32 bits), fetched as the guest sees it. */
+static bool fetch_insn(const struct vcpu_arch *a, u32 *insn)
 {
-	unsigned f3;
+	u16 lo, hi = 0;
 
-	if ((insn & 3) == 3) {
-		f3 = (insn >> 12) & 7;
-		m->len = 4;
-		if ((insn & 0x7f) == 0x03) { /* LOAD */
-			if (f3 == 7)
-				return false;
-			m->store = false;
-			m->width = 1u << (f3 & 3);
-			m->sign = f3 < 4;
-			m->reg = (insn >> 7) & 31;
-			return true;
-		}
-		if ((insn & 0x7f) == 0x23) { /* STORE */
-			if (f3 > 3)
-				return false;
-			m->store = true;
-			m->width = 1u << f3;
-			m->sign = false;
-			m->reg = (insn >> 20) & 31;
-			return true;
-		}
+	if (!fetch_half(a, a->pc, &lo) || ((lo & 3) == 3 && !fetch_half(a, a->pc + 2, &hi)))
 		return false;
-	}
-	f3 = (insn >> 13) & 7;
-	m->len = 2;
-	m->sign = true;  /* C.LW sign-extends; C.LD fills the register */
-	switch (insn & 3) {
-	case 0: /* C.LW 010, C.LD 011, C.SW 110, C.SD 111: rd'/rs2' in bits 4:2 */
-		if (f3 != 2 && f3 != 3 && f3 != 6 && f3 != 7)
-			return false;
-		m->reg = 8 + ((insn >> 2) & 7);
-		break;
-	case 2: /* C.LWSP / C.LDSP: rd in 11:7; C.SWSP / C.SDSP: rs2 in 6:2 */
-		if (f3 == 2 || f3 == 3) {
-			m->reg = (insn >> 7) & 31;
-			if (m->reg == 0)
-				return false;  /* reserved */
-		} else if (f3 == 6 || f3 == 7) {
-			m->reg = (insn >> 2) & 31;
-		} else {
-			return false;
-		}
-		break;
-	default:
-		return false;
-	}
-	m->store = f3 >= 6;
-	m->width = (f3 & 1) ? 8 : 4;
+	*insn = (u32)lo | ((u32)hi << 16);
 	return true;
 }
 
@@ -195,7 +153,6 @@ static void mmio_emulate(struct vcpu *v, u64 gpa)
 {
 	struct vcpu_arch *a = &v->arch;
 	struct mmio_insn m;
-	u16 lo, hi = 0;
 	u32 insn;
 	u64 val;
 
@@ -203,12 +160,11 @@ static void mmio_emulate(struct vcpu *v, u64 gpa)
 		capsule_kill(v->capsule, "instruction fetch from device at pc 0x%lx, addr 0x%lx", a->pc, gpa);
 		return;
 	}
-	if (!fetch_half(a, a->pc, &lo) || ((lo & 3) == 3 && !fetch_half(a, a->pc + 2, &hi))) {
+	if (!fetch_insn(a, &insn)) {
 		capsule_kill(v->capsule, "MMIO at pc 0x%lx, addr 0x%lx: instruction not readable", a->pc, gpa);
 		return;
 	}
-	insn = (u32)lo | ((u32)hi << 16);
-	if (!decode(insn, &m) || m.store != (a->cause == CAUSE_STORE_GUEST_PAGE_FAULT)) {
+	if (!mmio_insn_decode(insn, &m) || m.store != (a->cause == CAUSE_STORE_GUEST_PAGE_FAULT)) {
 		capsule_kill(v->capsule, "MMIO at pc 0x%lx, addr 0x%lx: unsupported instruction 0x%x", a->pc, gpa,
 			     insn);
 		return;
@@ -217,33 +173,45 @@ static void mmio_emulate(struct vcpu *v, u64 gpa)
 		capsule_kill(v->capsule, "misaligned MMIO at pc 0x%lx, addr 0x%lx (%u bytes)", a->pc, gpa, m.width);
 		return;
 	}
-	if (m.store) {
-		val = m.reg ? a->regs[m.reg] : 0;
-		if (m.width < 8)
-			val &= (1UL << (8 * m.width)) - 1;
-		if (!vdev_write(v, gpa, m.width, val)) {
-			capsule_kill(v->capsule, "bad MMIO store at pc 0x%lx, addr 0x%lx (%u bytes)", a->pc, gpa,
-				     m.width);
-			return;
-		}
-	} else {
-		val = 0;
-		if (!vdev_read(v, gpa, m.width, &val)) {
-			capsule_kill(v->capsule, "bad MMIO load at pc 0x%lx, addr 0x%lx (%u bytes)", a->pc, gpa,
-				     m.width);
-			return;
-		}
-		if (m.width < 8) {
-			u64 mask = (1UL << (8 * m.width)) - 1, top = 1UL << (8 * m.width - 1);
-
-			val &= mask;
-			if (m.sign && (val & top))
-				val |= ~mask;
-		}
-		if (m.reg)
-			a->regs[m.reg] = val;
+	val = m.store ? mmio_insn_store_value(&m, m.reg ? a->regs[m.reg] : 0) : 0;
+	if (mmio_access(v, gpa, m.width, m.store, &val) != MMIO_DONE) {
+		capsule_kill(v->capsule, "bad MMIO %s at pc 0x%lx, addr 0x%lx (%u bytes)", m.store ? "store" : "load",
+			     a->pc, gpa, m.width);
+		return;
 	}
+	if (m.store)
+		sched_irq_changed(v->capsule, v);  /* the write may have raised a line */
+	else if (m.reg)
+		a->regs[m.reg] = mmio_insn_load_value(&m, val);
 	a->pc += m.len;
+}
+
+/* mtinst pseudo-instructions of a guest-page fault on an implicit VS-stage
+ * page-table access (H spec, "Transformed instruction or pseudoinstruction
+ * for mtinst or htinst"): 32/64-bit read and write. */
+static bool tinst_is_walk(u64 tinst)
+{
+	return tinst == 0x2000 || tinst == 0x2020 || tinst == 0x3000 || tinst == 0x3020;
+}
+
+/* Is the guest-page fault at gpa the explicit load/store of the instruction
+ * at pc, not an implicit access of the VS-stage walk (a page table the guest
+ * put on a device)? QEMU 7.2 leaves mtinst 0, so the walk is redone in
+ * software: with translation on, the guest virtual address in mtval must
+ * translate, through page tables in RAM, to gpa's page. If the guest changed
+ * its tables meanwhile, the access emulated is one its tables allow now. */
+static bool explicit_access(const struct vcpu *v, u64 gpa)
+{
+	const struct vcpu_arch *a = &v->arch;
+	u64 walked;
+
+	if (tinst_is_walk(a->tinst))
+		return false;
+	if ((csr_read(vsatp) >> 60) == 0)
+		return true;  /* Bare: no walk, the access is the instruction's */
+	if (!vcpu_guest_translate(v, a->tval, a->cause == CAUSE_STORE_GUEST_PAGE_FAULT, &walked))
+		return false;
+	return (walked >> 12) == (gpa >> 12);
 }
 
 /* Guest-physical address of a guest-page fault (H spec: mtval2 holds it
@@ -253,7 +221,12 @@ static void guest_page_fault(struct vcpu *v)
 	struct vcpu_arch *a = &v->arch;
 	u64 gpa = (a->tval2 << 2) | (a->tval & 3);
 
-	if (capsule_vdev_claims(v->capsule, gpa)) {
+	if (mmio_mapped(v->capsule, gpa)) {
+		if (a->cause != CAUSE_FETCH_GUEST_PAGE_FAULT && !explicit_access(v, gpa)) {
+			capsule_kill(v->capsule, "%s at pc 0x%lx, addr 0x%lx: page-table access on a device",
+				     cause_name(a->cause), a->pc, gpa);
+			return;
+		}
 		mmio_emulate(v, gpa);
 		return;
 	}
@@ -284,6 +257,7 @@ void vcpu_handle_exit(struct vcpu *v)
 {
 	struct vcpu_arch *a = &v->arch;
 	struct capsule *c = v->capsule;
+	u32 insn;
 
 	if (a->cause & CAUSE_INTERRUPT) {
 		switch (a->cause & ~CAUSE_INTERRUPT) {
@@ -294,7 +268,7 @@ void vcpu_handle_exit(struct vcpu *v)
 			sched_ipi_interrupt(v);
 			break;
 		case IRQ_M_EXT:
-			conmux_irq();
+			irq_external();
 			break;
 		default:
 			capsule_kill(c, "unexpected interrupt %lu at pc 0x%lx", a->cause & ~CAUSE_INTERRUPT,
@@ -321,20 +295,30 @@ void vcpu_handle_exit(struct vcpu *v)
 		guest_page_fault(v);
 		break;
 	case CAUSE_ILLEGAL_INSN:
-		reflect_to_guest(v, CAUSE_ILLEGAL_INSN);
-		break;
 	case CAUSE_VIRTUAL_INSN:
-		if (a->mpp == MSTATUS_MPP_U) {
+		/* Never mtval (see the top): the bits at pc, or 0 in stval if
+		 * they cannot be read, which the privileged spec allows. An
+		 * illegal instruction always goes to the guest kernel. */
+		if (!fetch_insn(a, &insn)) {
+			a->tval = 0;
+			if (a->mpp == MSTATUS_MPP_U || a->cause == CAUSE_ILLEGAL_INSN) {
+				reflect_to_guest(v, CAUSE_ILLEGAL_INSN);
+				break;
+			}
+			capsule_kill(c, "%s at pc 0x%lx: instruction not readable", cause_name(a->cause), a->pc);
+			break;
+		}
+		a->tval = insn;
+		if (a->mpp == MSTATUS_MPP_U || a->cause == CAUSE_ILLEGAL_INSN) {
 			reflect_to_guest(v, CAUSE_ILLEGAL_INSN);
 			break;
 		}
-		/* QEMU 7.2 puts the instruction bits in mtval. */
-		if (a->tval == INSN_WFI) {
+		if (a->cause == CAUSE_VIRTUAL_INSN && insn == INSN_WFI) {
 			a->pc += 4;
 			sched_wfi(v);
 			break;
 		}
-		capsule_kill(c, "virtual instruction at pc 0x%lx, insn 0x%lx", a->pc, a->tval);
+		capsule_kill(c, "%s at pc 0x%lx, insn 0x%x", cause_name(a->cause), a->pc, insn);
 		break;
 	default:
 		capsule_kill(c, "%s (cause %lu) at pc 0x%lx, tval 0x%lx", cause_name(a->cause), a->cause,

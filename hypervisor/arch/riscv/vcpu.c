@@ -10,9 +10,7 @@
 #include <arch/csr.h>
 #include <keel/lib.h>
 #include <keel/panic.h>
-#include <keel/capsule.h>
 #include <keel/vcpu.h>
-#include <keel/vdev.h>
 
 _Static_assert(offsetof(struct vcpu_arch, regs) == VCPU_OFF_REGS, "trap.S: regs");
 _Static_assert(offsetof(struct vcpu_arch, pc) == VCPU_OFF_PC, "trap.S: pc");
@@ -134,20 +132,18 @@ void vcpu_put(struct vcpu *v)
 	vcpu_arch_fp_restore(fp_zero);
 }
 
-void vcpu_sync_pending(struct vcpu *v)
+void vcpu_sync_pending(struct vcpu *v, bool ext_level)
 {
 	u32 irq = __atomic_exchange_n(&v->pending_irq, 0, __ATOMIC_ACQUIRE);
 	u32 fence = __atomic_exchange_n(&v->pending_fence, 0, __ATOMIC_ACQUIRE);
 
 	if (irq)
 		csr_set(hvip, irq & IRQ_VS_ALL);
-	/* The emulated PLIC's line is a level: VSEIP follows it. */
-	if (v->capsule->dev_uart) {
-		if (vdev_irq_level(v))
-			csr_set(hvip, IRQ_VSEIP);
-		else
-			csr_clear(hvip, IRQ_VSEIP);
-	}
+	/* The capsule's interrupt controller gives a level: VSEIP follows it. */
+	if (ext_level)
+		csr_set(hvip, IRQ_VSEIP);
+	else
+		csr_clear(hvip, IRQ_VSEIP);
 	if (fence & VCPU_FENCE_I)
 		vcpu_fence_i();
 	if (fence & VCPU_FENCE_VVMA)
@@ -164,18 +160,29 @@ void vcpu_fence_i(void)
 
 void vcpu_fence_vma(u64 start, u64 size, long asid)
 {
+	u64 first, pages;
+
 	/* hfence.vvma acts on the VMID in hgatp: the loaded vCPU's capsule, and
 	 * orders this hart's earlier stores (the guest's PTEs) before later
 	 * VS-stage walks. */
-	/* ext-rfence.adoc: start = size = 0, or size = ~0, means everything. */
-	if ((start == 0 && size == 0) || size > FENCE_PAGES_MAX * 4096ULL || start + size < start) {
+	/* ext-rfence.adoc: start = size = 0, or size = ~0, means everything;
+	 * a full flush is a superset of any range, so size = 0 and more than
+	 * FENCE_PAGES_MAX pages get it too. start and size are the guest's
+	 * (docs/design/guest-input.md): the range's last byte is
+	 * start + size - 1, used only when that does not wrap, and the loop
+	 * runs at most FENCE_PAGES_MAX + 1 times whatever the guest passed. */
+	if (size == 0 || size > FENCE_PAGES_MAX * 4096ULL || start + (size - 1) < start) {
 		if (asid < 0)
 			hfence_vvma_all();
 		else
 			hfence_vvma_asid((unsigned long)asid);
 		return;
 	}
-	for (u64 va = ALIGN_DOWN(start, 4096ULL); va < start + size; va += 4096) {
+	first = ALIGN_DOWN(start, 4096ULL);
+	pages = ((start + (size - 1)) >> 12) - (first >> 12) + 1;
+	for (u64 n = 0; n < pages; n++) {
+		u64 va = first + n * 4096;
+
 		if (asid < 0)
 			hfence_vvma_addr(va);
 		else

@@ -1,6 +1,6 @@
 /* bundle.h - the on-disk layout of the capsule bundle linked into keel.elf.
  *
- * The pipeline (src/image/bundle.ts) writes this layout; the hypervisor reads
+ * The pipeline (src/bundle/codec.ts) writes this layout; the hypervisor reads
  * it through the linker symbols __keel_bundle_start/__keel_bundle_end.
  * docs/design/bundle-format.md is the prose version; keep the two in step.
  * All integers are little-endian. All offsets are from the bundle start. */

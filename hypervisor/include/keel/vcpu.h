@@ -94,8 +94,10 @@ void vcpu_put(struct vcpu *v);
 void vcpu_run(struct vcpu *v);
 
 /* Takes what other harts posted (interrupts into hvip, fences) for the
- * vCPU loaded on this hart. */
-void vcpu_sync_pending(struct vcpu *v);
+ * vCPU loaded on this hart, and sets its supervisor external interrupt to
+ * ext_level (mmio_irq_level: the capsule's interrupt controller's answer,
+ * computed by core code). */
+void vcpu_sync_pending(struct vcpu *v, bool ext_level);
 
 /* Fences for the vCPU loaded on this hart, now (SBI RFENCE on itself).
  * size = ~0, or start = size = 0, means "everything"; asid < 0 means every
@@ -115,6 +117,11 @@ bool vcpu_wakeable(const struct vcpu *v, u64 now);
  * Returns 0, or -1 if some byte is not accessible (nothing is undone). */
 int vcpu_copy_to_guest(struct vcpu *v, u64 va, const void *src, size_t n);
 int vcpu_copy_from_guest(struct vcpu *v, void *dst, u64 va, size_t n);
+
+/* The guest-physical address the loaded vCPU's page tables give va for a
+ * load (write false) or store, with the same walk and permission checks;
+ * false if the walk fails, or reads a table outside the capsule's RAM. */
+bool vcpu_guest_translate(const struct vcpu *v, u64 va, bool write, u64 *gpa);
 
 /* Handles that trap (arch/<arch>/trap.c): emulates, answers SBI, reflects
  * it to the guest, tells the scheduler, or asks the capsule to end. */

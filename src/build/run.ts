@@ -1,0 +1,45 @@
+// Building one image end to end: gather the inputs (build/inputs.ts), plan (build/plan.ts), run the steps on
+// the graph engine, and point out/keel.elf at the result. The library entry point behind keel build, keel run,
+// the end-to-end and boot tests and the benchmarks.
+import { relative, join } from "node:path";
+import { renameSync, rmSync, symlinkSync } from "node:fs";
+import { build, NodeFs, ProcessRunner, type BuildResult } from "../graph/index.ts";
+import type { ImageManifest } from "../manifest/image.ts";
+import type { ResolvedPort } from "../port/resolve.ts";
+import { gatherInputs, type BuildRequest } from "./inputs.ts";
+import { planBuild } from "./plan.ts";
+
+export interface BuiltImage {
+  elf: string;
+  port: ResolvedPort;
+  image: ImageManifest;
+  result: BuildResult;
+}
+
+/** Builds one image end to end. */
+export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
+  const { root, outDir } = req;
+  const plan = planBuild(await gatherInputs(req));
+  const result = await build(plan.steps, {
+    fs: new NodeFs(),
+    runner: new ProcessRunner(),
+    outDir,
+    root,
+    jobs: req.jobs,
+    verbose: req.verbose ?? false,
+    explain: req.explain ?? false,
+    status: req.status ?? process.stdout,
+    ...(req.signal ? { signal: req.signal } : {}),
+  });
+  linkLatest(outDir, plan.elf);
+  return { elf: plan.elf, port: plan.port, image: plan.image, result };
+}
+
+/** Points out/keel.elf at the image just built (atomically: a new link renamed over the old one). */
+function linkLatest(outDir: string, elf: string): void {
+  const link = join(outDir, "keel.elf");
+  const tmpLink = `${link}.tmp`;
+  rmSync(tmpLink, { force: true });
+  symlinkSync(relative(outDir, elf), tmpLink);
+  renameSync(tmpLink, link);
+}
