@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildImage, type BuiltImage } from "../src/build/run.ts";
 import { cacheDir, ContentCache } from "../src/store/store.ts";
-import { qemuArgv } from "../src/port/emit-qemu.ts";
+import { hostQemu, qemuArgv } from "../src/port/emit-qemu.ts";
 import { forgetLinuxEntries } from "../src/guest/recipe.ts";
 import { formatSize } from "../src/yamlfile/scalars.ts";
 import { runCaptured } from "../src/qemu/run.ts";
@@ -227,13 +227,13 @@ async function main(): Promise<void> {
       {
         name: "keel",
         label: "Keel, `rootvm` image (root VM + spinning hello capsule)",
-        argv: qemuArgv(shipped.port, shipped.elf),
+        argv: qemuArgv(hostQemu(shipped.port), shipped.port, shipped.elf),
       },
       { name: "opensbi", label: "OpenSBI, `console=hvc0`", argv: direct("console=hvc0") },
       {
         name: "keel-alone",
         label: "Keel, root VM alone (no hello capsule)",
-        argv: qemuArgv(alone.port, alone.elf),
+        argv: qemuArgv(hostQemu(alone.port), alone.port, alone.elf),
       },
       {
         name: "opensbi-earlycon",

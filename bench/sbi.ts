@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { gatherInputs } from "../src/build/inputs.ts";
 import { planBuild } from "../src/build/plan.ts";
 import { buildImage } from "../src/build/run.ts";
-import { qemuArgv } from "../src/port/emit-qemu.ts";
+import { hostQemu, qemuArgv } from "../src/port/emit-qemu.ts";
 import { formatSize } from "../src/yamlfile/scalars.ts";
 import { runCaptured } from "../src/qemu/run.ts";
 import { CollectStream, copyCheckout } from "../test/e2e/helpers.ts";
@@ -157,13 +157,18 @@ async function main(): Promise<void> {
       ...extra,
     ];
     const variants: Variant[] = [
-      { name: "keel", side: "keel", clock: "tcg", argv: qemuArgv(built.port, built.elf, smp) },
+      {
+        name: "keel",
+        side: "keel",
+        clock: "tcg",
+        argv: qemuArgv(hostQemu(built.port), built.port, built.elf, smp),
+      },
       { name: "opensbi", side: "opensbi", clock: "tcg", argv: direct([]) },
       {
         name: "keel-icount",
         side: "keel",
         clock: "icount",
-        argv: qemuArgv(built.port, built.elf, [...smp, ...icount]),
+        argv: qemuArgv(hostQemu(built.port), built.port, built.elf, [...smp, ...icount]),
       },
       { name: "opensbi-icount", side: "opensbi", clock: "icount", argv: direct(icount) },
     ];

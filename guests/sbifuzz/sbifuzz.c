@@ -139,7 +139,8 @@ static u64 safe_buffer(u64 addr)
 #define ANY (-100)
 static long expect(long eid, unsigned long fid, u64 *a, long *value, bool *check_value)
 {
-	bool ok_mask = a[1] == ~0UL || a[0] == 0 || (a[1] == 0 && a[0] == 1);
+	/* One vCPU: base 0 with bit 0 or no bit, or base -1; any other base is invalid even with an empty mask. */
+	bool ok_mask = a[1] == ~0UL || (a[1] == 0 && (a[0] == 0 || a[0] == 1));
 
 	*check_value = false;
 	switch (eid) {
@@ -189,9 +190,10 @@ static long expect(long eid, unsigned long fid, u64 *a, long *value, bool *check
 			*check_value = true;
 			return 0;
 		case SBI_HSM_HART_SUSPEND:
-			if (a[0] == SBI_HSM_SUSPEND_RETENTIVE)
+			/* suspend_type is u32: the upper half of a0 does not count. */
+			if ((u32)a[0] == SBI_HSM_SUSPEND_RETENTIVE)
 				return SKIP;
-			if (a[0] != SBI_HSM_SUSPEND_NON_RETENTIVE)
+			if ((u32)a[0] != SBI_HSM_SUSPEND_NON_RETENTIVE)
 				return SBI_ERR_INVALID_PARAM;
 			if ((a[1] & 1) || !in_ram(a[1], 2))
 				return SBI_ERR_INVALID_ADDRESS;

@@ -185,6 +185,8 @@ void fdt_guest_isa(const char *host_isa, bool keep_sstc, char *out, size_t size)
 		p = name + len;
 		if (len == 0 || name[0] == 'h' || name[0] == 'H')
 			continue;
+		if (len >= 2 && (name[0] == 's' || name[0] == 'S') && (name[1] == 'h' || name[1] == 'H'))
+			continue;
 		if (!keep_sstc && len == 4 && strncmp(name, "sstc", 4) == 0)
 			continue;
 		if (o + len + 2 <= size) {

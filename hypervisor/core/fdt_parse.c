@@ -1,6 +1,9 @@
 /* fdt_parse.c - take what the hypervisor needs from the host device tree
- * (see keel/fdt.h): /memory, /cpus (harts, riscv,isa, timebase-frequency)
- * and the console and poweroff devices. One pass over the structure block;
+ * (see keel/fdt.h): /memory, /cpus (harts, ISA, timebase-frequency) and
+ * the console and poweroff devices. The ISA comes from riscv,isa-base +
+ * riscv,isa-extensions when a cpu has them (QEMU 8.2 and later; their
+ * riscv,isa lists so many extensions that it outgrows FDT_ISA_MAX), else
+ * from riscv,isa. One pass over the structure block;
  * every read is bounds-checked against the header's block sizes. */
 #include <keel/config.h>
 #include <keel/fdt.h>
@@ -29,6 +32,10 @@ struct node {
 	bool is_memory;        /* device_type = "memory" */
 	const char *isa;
 	u32 isa_len;
+	const char *isa_base;  /* riscv,isa-base ("rv64i") */
+	u32 isa_base_len;
+	const char *isa_ext;   /* riscv,isa-extensions, a string list */
+	u32 isa_ext_len;
 	bool uart, poweroff;   /* compatible matches */
 };
 
@@ -78,6 +85,12 @@ static void prop(struct node *n, const char *name, const u8 *val, u32 len)
 	else if (strcmp(name, "riscv,isa") == 0) {
 		n->isa = (const char *)val;
 		n->isa_len = len;
+	} else if (strcmp(name, "riscv,isa-base") == 0) {
+		n->isa_base = (const char *)val;
+		n->isa_base_len = len;
+	} else if (strcmp(name, "riscv,isa-extensions") == 0) {
+		n->isa_ext = (const char *)val;
+		n->isa_ext_len = len;
 	} else if (strcmp(name, "compatible") == 0) {
 		n->uart = strlist_has((const char *)val, len, "ns16550a");
 		n->poweroff = strlist_has((const char *)val, len, "sifive,test0") ||
@@ -93,6 +106,40 @@ static u64 reg_addr(const struct node *n, const struct node *parent)
 	if (!n->reg || ac == 0 || ac > 2 || n->reg_len < 4 * ac)
 		return 0;
 	return cells(n->reg, ac);
+}
+
+/* Writes the riscv,isa-style string of a cpu that has riscv,isa-extensions:
+ * "rv64" (from riscv,isa-base, else riscv,isa, else "rv64"), the
+ * single-letter extensions in list order, then "_name" for each longer one.
+ * A name that does not fit in out is left out whole, never cut. */
+static void isa_from_extensions(const struct node *n, char *out, size_t size)
+{
+	const char *xlen = "rv64";
+	size_t o = 0;
+
+	if (n->isa_base && strnlen(n->isa_base, n->isa_base_len) >= 4)
+		xlen = n->isa_base;
+	else if (n->isa && strnlen(n->isa, n->isa_len) >= 4)
+		xlen = n->isa;
+	memcpy(out, xlen, 4);
+	o = 4;
+	for (int pass = 0; pass < 2; pass++) {
+		for (u32 off = 0; off < n->isa_ext_len;) {
+			const char *name = n->isa_ext + off;
+			size_t l = strnlen(name, n->isa_ext_len - off);
+
+			off += (u32)l + 1;
+			if (l == 0 || (pass == 0) != (l == 1))
+				continue;
+			if (o + l + (pass == 1) + 1 > size)
+				continue;
+			if (pass == 1)
+				out[o++] = '_';
+			memcpy(out + o, name, l);
+			o += l;
+		}
+	}
+	out[o] = '\0';
 }
 
 /* Acts on a node whose properties have all been seen. */
@@ -117,7 +164,10 @@ static void node_done(struct walk *w, struct node *n, const struct node *parent)
 		} else if (!(out->hart_mask & (1UL << id))) {
 			out->hart_mask |= 1UL << id;
 			out->hart_count++;
-			if (n->isa && !w->have_isa) {
+			if (n->isa_ext && !w->have_isa) {
+				isa_from_extensions(n, out->isa, sizeof(out->isa));
+				w->have_isa = true;
+			} else if (n->isa && !w->have_isa) {
 				size_t l = strnlen(n->isa, n->isa_len);
 
 				if (l >= sizeof(out->isa))
@@ -240,6 +290,6 @@ int fdt_parse_host(const void *dtb, struct host_info *out, const char **why)
 	else if (out->timebase == 0)
 		*why = "no /cpus timebase-frequency";
 	else if (!w.have_isa)
-		*why = "no riscv,isa";
+		*why = "no riscv,isa or riscv,isa-extensions";
 	return *why ? -1 : 0;
 }

@@ -26,14 +26,36 @@ static u64 hv_base, hv_end;  /* what the hypervisor keeps: [hv_base, hv_end) */
 /* Longest the boot hart waits for the other harts to reach the entry code. */
 #define ARRIVAL_TIMEOUT_MS 100
 
+/* How much of an ISA string goes on one console line: at most ISA_LINE
+ * characters, cut before an '_' when it must be cut. */
+#define ISA_LINE 160
+static int isa_chunk(const char *isa)
+{
+	size_t len = strnlen(isa, ISA_LINE + 1), cut;
+
+	if (len <= ISA_LINE)
+		return (int)len;
+	for (cut = ISA_LINE; cut > 0 && isa[cut] != '_'; cut--)
+		;
+	return (int)(cut ? cut : ISA_LINE);
+}
+
 static void banner(void)
 {
 	const struct keel_build_info *b = &keel_build_info;
 
 	klog("Keel %s (commit %s%s, built %s) port %s, %s", b->version, b->commit,
 	     b->dirty ? "-dirty" : "", b->date, b->port, b->optimize);
-	klog("%u hart%s, %lu MiB RAM at 0x%lx, timebase %lu Hz, isa %s", host.hart_count,
-	     host.hart_count == 1 ? "" : "s", host.ram_size >> 20, host.ram_base, host.timebase, host.isa);
+	const char *isa = host.isa;
+	int n = isa_chunk(isa);
+
+	klog("%u hart%s, %lu MiB RAM at 0x%lx, timebase %lu Hz, isa %.*s", host.hart_count,
+	     host.hart_count == 1 ? "" : "s", host.ram_size >> 20, host.ram_base, host.timebase, n, isa);
+	/* QEMU 10 lists ~50 extensions: the rest on lines of their own. */
+	for (isa += n; *isa; isa += n) {
+		n = isa_chunk(isa);
+		klog("isa (continued) %.*s", n, isa);
+	}
 	if (host.harts_ignored)
 		klog("%u harts above CONFIG_MAX_HARTS (%u) not used", host.harts_ignored, CONFIG_MAX_HARTS);
 	if (host.uart_base && host.uart_base != KEEL_UART_BASE)

@@ -13,6 +13,10 @@ long sbi_hart_mask(unsigned nr_vcpus, unsigned long mask, unsigned long base, u6
 		return SBI_SUCCESS;
 	}
 	*targets = 0;
+	/* "Either hart_mask_base, or at least one hartid from hart_mask, is not
+	 * valid": an invalid base is refused even with an empty mask. */
+	if (base >= n)
+		return SBI_ERR_INVALID_PARAM;
 	for (unsigned i = 0; i < 64; i++) {
 		if (!(mask & (1UL << i)))
 			continue;

@@ -11,8 +11,8 @@
 #define HSM_HART_GET_STATUS 2
 #define HSM_HART_SUSPEND 3
 
-#define SUSPEND_DEFAULT_RETENTIVE 0x00000000UL
-#define SUSPEND_DEFAULT_NON_RETENTIVE 0x80000000UL
+#define SUSPEND_DEFAULT_RETENTIVE 0x00000000u
+#define SUSPEND_DEFAULT_NON_RETENTIVE 0x80000000u
 
 /* vCPU `id` of v's capsule, or NULL. */
 static struct vcpu *vcpu_of(struct vcpu *v, unsigned long id)
@@ -42,7 +42,9 @@ static struct sbi_ret hart_start(struct vcpu *v, const struct sbi_call *call)
 
 static struct sbi_ret hart_suspend(struct vcpu *v, const struct sbi_call *call)
 {
-	unsigned long type = call->args[0];
+	/* suspend_type is uint32_t in the spec: the upper half of a0 is not
+	 * part of it. */
+	u32 type = (u32)call->args[0];
 
 	/* Only the two default types exist; reserved and platform-specific
 	 * (none implemented) ones are INVALID_PARAM. */

@@ -19,13 +19,15 @@
 
 static struct sbi_ret srst_handle(struct vcpu *v, const struct sbi_call *call)
 {
-	unsigned long type = call->args[0], reason = call->args[1];
+	/* Both are uint32_t in the spec: the upper halves of a0 and a1 are not
+	 * part of them. */
+	u32 type = (u32)call->args[0], reason = (u32)call->args[1];
 	struct capsule *c = v->capsule;
 
 	if (call->fid != SRST_RESET)
 		return sbi_err(SBI_ERR_NOT_SUPPORTED);
-	/* Both are u32 in the spec; other reasons are reserved or vendor ones we
-	 * do not implement. */
+	/* Other types and reasons are reserved, or SBI-implementation or vendor
+	 * ones Keel does not implement: INVALID_PARAM. */
 	if (type > RESET_TYPE_WARM_REBOOT || reason > RESET_REASON_SYSTEM_FAILURE)
 		return sbi_err(SBI_ERR_INVALID_PARAM);
 

@@ -4,7 +4,11 @@ import { join, relative, resolve } from "node:path";
 import type { BuildRequest } from "../build/inputs.ts";
 import { buildImage, type BuiltImage } from "../build/run.ts";
 import { qemuArgv } from "../port/emit-qemu.ts";
+import { provideQemu } from "../qemu/provide.ts";
+import { realHostEnv } from "../recipe/host.ts";
 import { runOwned } from "../run/session.ts";
+import { cacheDir } from "../store/store.ts";
+import { probeRun } from "../toolchain/probe.ts";
 import { UserError } from "../util/errors.ts";
 import type { ParsedArgs } from "./args.ts";
 
@@ -29,12 +33,17 @@ export async function buildCommand(root: string, args: ParsedArgs): Promise<Buil
 
 export async function runCommand(root: string, args: ParsedArgs): Promise<number> {
   const built = await buildImage(requestOf(root, args));
-  const argv = qemuArgv(built.port, built.elf, args.passthrough);
+  const program = await provideQemu(
+    built.port,
+    realHostEnv(probeRun, (line) => process.stdout.write(`${line}\n`)),
+    cacheDir(process.env),
+  );
+  const argv = qemuArgv(program, built.port, built.elf, args.passthrough);
   process.stdout.write(
     `keel: booting ${relative(process.cwd(), built.elf) || built.elf} on ${built.port.name} (Ctrl-A x leaves QEMU)\n`,
   );
   if (args.verbose) process.stdout.write(`${argv.join(" ")}\n`);
-  const verdict = await runOwned(argv);
+  const verdict = await runOwned(argv, program.env);
   if (verdict.reason !== undefined) process.stderr.write(`keel: ${verdict.reason}\n`);
   return verdict.exitCode;
 }

@@ -42,6 +42,10 @@ export interface ResolvedPort {
     /** Bytes; a whole number of MiB. */
     readonly memory: bigint;
     readonly args: readonly string[];
+    /** host = the binary on PATH; debian-backports = fetched into Keel's cache (src/qemu/provide.ts). */
+    readonly from: "host" | "debian-backports";
+    /** major.minor the port needs, checked against `--version` when set. */
+    readonly version: string | undefined;
   };
   readonly hypervisor: {
     readonly arch: string;
@@ -87,7 +91,7 @@ function normalise({ source, port: p }: LoadedPort): ResolvedPort {
     devices: p.devices,
     loadAddress: p.load_address,
     defaultImage: p.default_image,
-    qemu: p.qemu,
+    qemu: { ...p.qemu, version: p.qemu.version },
     hypervisor: {
       arch,
       isolation,

@@ -73,6 +73,27 @@ export const PortSchema = z
         smp: count("Number of QEMU harts (-smp); must equal harts.", 1),
         memory: size("QEMU memory (-m); at least the DRAM size, a whole number of MiB."),
         args: flags("Further QEMU arguments, placed before -kernel."),
+        from: z
+          .enum(["host", "debian-backports"])
+          .default("host")
+          .meta({
+            description:
+              "Where the QEMU comes from: host = the binary on PATH; debian-backports = Debian 12 backports' " +
+              "packages, fetched with apt-get download and unpacked into Keel's cache (never installed).",
+          }),
+        version: z
+          .string()
+          .regex(/^\d+\.\d+$/, { error: "expected a QEMU major.minor version such as 10.0" })
+          .optional()
+          .meta({
+            description:
+              "QEMU version the port needs (major.minor, checked against --version); required with " +
+              "from: debian-backports.",
+          }),
+      })
+      .refine((q) => q.from === "host" || q.version !== undefined, {
+        error: 'from: debian-backports needs version (e.g. version: "10.0")',
+        path: ["version"],
       })
       .meta({ description: "How to run this port under QEMU." }),
     hypervisor: z

@@ -98,9 +98,10 @@ export async function ensurePackages(host: HostEnv, pkgs: readonly string[], why
 }
 
 /** One deb822 stanza of an apt sources file, as key -> value. */
-type Stanza = Record<string, string>;
+export type Stanza = Record<string, string>;
 
-function parseDeb822(text: string): Stanza[] {
+/** The stanzas of a deb822 apt sources file (keys lower-cased; comments skipped). */
+export function parseDeb822(text: string): Stanza[] {
   const out: Stanza[] = [];
   let cur: Stanza = {};
   let last: string | undefined;
@@ -126,10 +127,10 @@ function parseDeb822(text: string): Stanza[] {
   return out;
 }
 
-/** Whether apt has a deb-src entry anywhere; and the deb822 text Keel would add from the `deb` entries. */
-export function debSrcState(aptDir: string): { has: boolean; proposal: string | undefined } {
+/** apt's sources files under aptDir: sources.list, then sources.list.d's *.list and *.sources in name order. */
+export function aptSourceFiles(aptDir: string): string[] {
   const listDir = join(aptDir, "sources.list.d");
-  const files = [
+  return [
     join(aptDir, "sources.list"),
     ...(existsSync(listDir)
       ? readdirSync(listDir)
@@ -137,6 +138,11 @@ export function debSrcState(aptDir: string): { has: boolean; proposal: string | 
           .map((f) => join(listDir, f))
       : []),
   ].filter((f) => existsSync(f) && (f.endsWith(".list") || f.endsWith(".sources")));
+}
+
+/** Whether apt has a deb-src entry anywhere; and the deb822 text Keel would add from the `deb` entries. */
+export function debSrcState(aptDir: string): { has: boolean; proposal: string | undefined } {
+  const files = aptSourceFiles(aptDir);
   let has = false;
   const stanzas: string[] = [];
   for (const f of files) {

@@ -9,11 +9,15 @@ const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 /** How long QEMU has to end after a forwarded signal before it gets SIGKILL. */
 const GRACE_MS = 5000;
 
-export function runOwned(argv: readonly string[]): Promise<RunVerdict> {
+/** Runs argv (QEMU) owned by keel, with `env` added to keel's environment (an unpacked QEMU's folders). */
+export function runOwned(
+  argv: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<RunVerdict> {
   const [cmd, ...args] = argv;
   if (cmd === undefined) throw new Error("runOwned: empty argv");
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["inherit", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { stdio: ["inherit", "pipe", "pipe"], env: { ...process.env, ...env } });
     const end = new LineWatch(/all capsules ended: \d+ clean, \d+ failed/);
     const left = new LineWatch(/QEMU: Terminated/);
     const terminated = new LineWatch(/terminating on signal (\d+)/);

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildImage } from "../../src/build/run.ts";
-import { qemuArgv } from "../../src/port/emit-qemu.ts";
+import { hostQemu, qemuArgv } from "../../src/port/emit-qemu.ts";
 import { runCaptured } from "../../src/qemu/run.ts";
 import { CollectStream, copyCheckout, ROOT } from "../e2e/helpers.ts";
 
@@ -22,7 +22,7 @@ async function boot(port: string, image: string, config: string, root = ROOT, ou
     config,
     status: new CollectStream(),
   });
-  const run = await runCaptured(qemuArgv(built.port, built.elf), { timeoutMs: 60_000 });
+  const run = await runCaptured(qemuArgv(hostQemu(built.port), built.port, built.elf), { timeoutMs: 60_000 });
   const lines = run.output.split(/\r?\n/);
   const transcript = `--- console ---\n${run.output}\n---------------`;
   assert.equal(run.timedOut, false, `QEMU timed out\n${transcript}`);

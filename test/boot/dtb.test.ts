@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { buildImage } from "../../src/build/run.ts";
-import { qemuArgv } from "../../src/port/emit-qemu.ts";
+import { hostQemu, qemuArgv } from "../../src/port/emit-qemu.ts";
 import { runCaptured } from "../../src/qemu/run.ts";
 import { CollectStream, ROOT } from "../e2e/helpers.ts";
 
@@ -133,12 +133,13 @@ function dtc(args: readonly string[], input: Buffer): { stdout: string; stderr: 
 const DTC_DECODE = ["-I", "dtb", "-O", "dts", "-"];
 
 /** The guest riscv,isa the hypervisor should derive from the host's (fdt_guest_isa in fdt_build.c):
- * no 'h' single-letter extension, no "_h..." extensions, "_sstc" only when the guest timer offers Sstc. */
+ * no 'h' single-letter extension, no "_h..." or "_sh..." extensions, "_sstc" only when the guest timer offers
+ * Sstc. */
 function expectedGuestIsa(hostIsa: string, keepSstc: boolean): string {
   const [single = "", ...multi] = hostIsa.split("_");
   const base = single.slice(0, 4);
   const letters = single.slice(4).replace(/h/gi, "");
-  const kept = multi.filter((e) => e !== "" && !/^h/i.test(e) && (keepSstc || e !== "sstc"));
+  const kept = multi.filter((e) => e !== "" && !/^s?h/i.test(e) && (keepSstc || e !== "sstc"));
   return [base + letters, ...kept].join("_");
 }
 
@@ -150,7 +151,7 @@ test("capsule device tree matches the golden (dtbdump on qemu-virt)", async () =
     image: "dtbdump",
     status: new CollectStream(),
   });
-  const run = await runCaptured(qemuArgv(built.port, built.elf), { timeoutMs: 60_000 });
+  const run = await runCaptured(qemuArgv(hostQemu(built.port), built.port, built.elf), { timeoutMs: 60_000 });
   const transcript = `--- console ---\n${run.output}\n---------------`;
   assert.equal(run.timedOut, false, `QEMU timed out\n${transcript}`);
   assert.equal(run.code, 0, `exit status\n${transcript}`);
@@ -239,9 +240,12 @@ test("capsule device tree matches the golden (dtbdump on qemu-virt)", async () =
   let hostIsa: string;
   try {
     const hostDtb = join(tmp, "host.dtb");
-    const dump = await runCaptured(qemuArgv(built.port, built.elf, ["-machine", `dumpdtb=${hostDtb}`]), {
-      timeoutMs: 30_000,
-    });
+    const dump = await runCaptured(
+      qemuArgv(hostQemu(built.port), built.port, built.elf, ["-machine", `dumpdtb=${hostDtb}`]),
+      {
+        timeoutMs: 30_000,
+      },
+    );
     assert.equal(dump.code, 0, `QEMU dumpdtb failed:\n${dump.output}`);
     const host = parseFdt(readFileSync(hostDtb));
     hostIsa = propStr(child(child(host, "cpus"), "cpu@0"), "riscv,isa");

@@ -132,6 +132,8 @@ static void test_isa(void)
 		{ "rv64imafdch_h_zba", false, "rv64imafdc_zba" },
 		{ "rv64ihmac", false, "rv64imac" },
 		{ "rv64gch__zba_", false, "rv64gc_zba" },
+		/* QEMU 10 names what H guarantees as _sh...: not the guest's. */
+		{ "rv64imafdch_zicsr_shgatpa_shvstvecd_sstc_svadu", true, "rv64imafdc_zicsr_sstc_svadu" },
 	};
 	char out[64];
 
@@ -148,6 +150,58 @@ static void test_isa(void)
 		fdt_guest_isa("rv64imafdch_zicsr_zifencei_zihintpause_sstc", false, small, size);
 		CHECK(strlen(small) < size);
 		free(small);
+	}
+}
+
+/* A host tree as QEMU 10 writes it: riscv,isa-base + riscv,isa-extensions
+ * beside a riscv,isa longer than FDT_ISA_MAX. The ISA comes from the list,
+ * whole names only, single letters first; without the list, from riscv,isa. */
+static void test_isa_extensions(void)
+{
+	static const char ext[] = "i\0m\0a\0f\0d\0c\0h\0zicsr\0zifencei\0shgatpa\0sstc\0svadu";
+	char long_isa[FDT_ISA_MAX + 64];
+	static u8 buf[4096];
+	struct fdt_writer w;
+	struct host_info hi;
+	const char *why = "unset";
+
+	memset(long_isa, 'x', sizeof(long_isa) - 1);
+	long_isa[sizeof(long_isa) - 1] = '\0';
+	memcpy(long_isa, "rv64imafdch_", 12);
+	for (int with_list = 1; with_list >= 0; with_list--) {
+		fdtw_begin(&w, buf, sizeof(buf));
+		fdtw_node_begin(&w, "");
+		fdtw_prop_u32(&w, "#address-cells", 2);
+		fdtw_prop_u32(&w, "#size-cells", 2);
+		fdtw_node_begin(&w, "memory@80000000");
+		fdtw_prop_str(&w, "device_type", "memory");
+		fdtw_prop_u64_pair(&w, "reg", 0x80000000UL, 256UL << 20);
+		fdtw_node_end(&w);
+		fdtw_node_begin(&w, "cpus");
+		fdtw_prop_u32(&w, "#address-cells", 1);
+		fdtw_prop_u32(&w, "#size-cells", 0);
+		fdtw_prop_u32(&w, "timebase-frequency", 10000000);
+		fdtw_node_begin(&w, "cpu@0");
+		fdtw_prop_str(&w, "device_type", "cpu");
+		fdtw_prop_u32(&w, "reg", 0);
+		fdtw_prop_str(&w, "status", "okay");
+		if (with_list) {
+			fdtw_prop(&w, "riscv,isa-extensions", ext, sizeof(ext));
+			fdtw_prop_str(&w, "riscv,isa-base", "rv64i");
+		}
+		fdtw_prop_str(&w, "riscv,isa", long_isa);
+		fdtw_node_end(&w);
+		fdtw_node_end(&w);
+		fdtw_node_end(&w);
+		CHECK(fdtw_finish(&w) > 0);
+		CHECK_EQ(fdt_parse_host(buf, &hi, &why), 0);
+		if (with_list) {
+			CHECK(strcmp(hi.isa, "rv64imafdch_zicsr_zifencei_shgatpa_sstc_svadu") == 0);
+		} else {
+			/* riscv,isa alone: cut to the buffer, terminated. */
+			CHECK_EQ(strlen(hi.isa), FDT_ISA_MAX - 1);
+			CHECK(strncmp(hi.isa, "rv64imafdch_xxx", 15) == 0);
+		}
 	}
 }
 
@@ -191,6 +245,7 @@ int main(int argc, char **argv)
 	test_capacity();
 	test_writer_errors();
 	test_isa();
+	test_isa_extensions();
 	test_fuzz(fuzz_iterations(argc, argv, 100000));
 	return check_done("fdt");
 }

@@ -6,7 +6,9 @@
 #include "check.h"
 #include <keel/sbi.h>
 
-/* The definition, one hart id at a time. */
+/* The definition, one hart id at a time. "Either hart_mask_base, or at
+ * least one hartid from hart_mask, is not valid": a base other than -1 must
+ * be a hart of the capsule even when the mask is empty. */
 static long reference(unsigned n, unsigned long mask, unsigned long base, u64 *targets)
 {
 	*targets = 0;
@@ -15,6 +17,8 @@ static long reference(unsigned n, unsigned long mask, unsigned long base, u64 *t
 			*targets |= 1UL << v;
 		return SBI_SUCCESS;
 	}
+	if (base >= n)
+		return SBI_ERR_INVALID_PARAM;
 	for (unsigned i = 0; i < 64; i++) {
 		unsigned long id = base + i;
 
@@ -44,6 +48,7 @@ int main(int argc, char **argv)
 	CHECK_EQ(t, 0x8);
 	CHECK_EQ(sbi_hart_mask(4, 0x2, 3, &t), SBI_ERR_INVALID_PARAM);   /* hart 4 */
 	CHECK_EQ(sbi_hart_mask(4, 0x1, 4, &t), SBI_ERR_INVALID_PARAM);   /* base past the end */
+	CHECK_EQ(sbi_hart_mask(4, 0, 4, &t), SBI_ERR_INVALID_PARAM);     /* invalid base, empty mask */
 	CHECK_EQ(sbi_hart_mask(4, 0x1, ~1UL, &t), SBI_ERR_INVALID_PARAM); /* huge base */
 	CHECK_EQ(sbi_hart_mask(1, 1UL << 63, 0, &t), SBI_ERR_INVALID_PARAM);
 	CHECK_EQ(sbi_hart_mask(64, 1UL << 63, 0, &t), SBI_SUCCESS);

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildImage } from "../../src/build/run.ts";
 import { probeRun } from "../../src/toolchain/probe.ts";
-import { qemuArgv } from "../../src/port/emit-qemu.ts";
+import { hostQemu, qemuArgv } from "../../src/port/emit-qemu.ts";
 import { FREESTANDING, GUEST_ARCH, OPTIMIZE_FLAGS, prefixMaps } from "../../src/build/flags.ts";
 import { runCaptured } from "../../src/qemu/run.ts";
 import {
@@ -207,7 +207,9 @@ for (const c of BOOTS) {
       const compdb = readFileSync(join(outDir, "compile_commands.json"), "utf8");
       assert.match(compdb, /"--target=riscv64-unknown-elf"/);
       assert.doesNotMatch(compdb, /zicsr|-Wa,--debug-prefix-map/);
-      const run = await runCaptured(qemuArgv(built.port, built.elf), { timeoutMs: 60_000 });
+      const run = await runCaptured(qemuArgv(hostQemu(built.port), built.port, built.elf), {
+        timeoutMs: 60_000,
+      });
       const transcript = `--- console ---\n${run.output}\n---------------`;
       assert.equal(run.timedOut, false, `QEMU timed out\n${transcript}`);
       const lines = run.output.split(/\r?\n/);

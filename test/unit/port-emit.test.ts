@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { emitPortHeader } from "../../src/port/emit-header.ts";
-import { qemuArgv } from "../../src/port/emit-qemu.ts";
+import { hostQemu, qemuArgv } from "../../src/port/emit-qemu.ts";
 import { loadPort, parsePort } from "../../src/port/load.ts";
 import { resolvePort } from "../../src/port/resolve.ts";
 import { matchesGolden as golden } from "../golden/golden.ts";
@@ -21,7 +21,7 @@ test("golden: keel_port.h of qemu-virt", async () => {
 });
 
 test("golden: QEMU argv of qemu-virt (one argument per line)", async () => {
-  const argv = qemuArgv(await qemuVirt(), "out/keel-demo.elf");
+  const argv = qemuArgv(hostQemu(await qemuVirt()), await qemuVirt(), "out/keel-demo.elf");
   await matchesGolden("qemu-virt.argv", `${argv.join("\n")}\n`);
 });
 
@@ -64,7 +64,10 @@ test("keel_port.h: 64-bit addresses exactly, define values by kind", async () =>
 
 test("QEMU argv: extra user arguments come last; memory in whole units", async () => {
   const port = await qemuVirt();
-  const argv = qemuArgv({ ...port, qemu: { ...port.qemu, memory: 2n << 30n } }, "k.elf", ["-s", "-S"]);
+  const argv = qemuArgv(hostQemu(port), { ...port, qemu: { ...port.qemu, memory: 2n << 30n } }, "k.elf", [
+    "-s",
+    "-S",
+  ]);
   assert.deepEqual(argv.slice(-4), ["-kernel", "k.elf", "-s", "-S"]);
   assert.deepEqual(argv.slice(7, 9), ["-m", "2G"]);
 });

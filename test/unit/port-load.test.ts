@@ -100,7 +100,7 @@ const BAD: Record<string, string[]> = {
     "test/fixtures/ports/many-errors.yaml:10:17: memory.dram.base: address 18446744073709551616 does not fit in 64 bits",
     'test/fixtures/ports/many-errors.yaml:11:1: devices: missing required field "clint"',
     "test/fixtures/ports/many-errors.yaml:12:69: devices.uart.irq: must be at least 1, got 0",
-    'test/fixtures/ports/many-errors.yaml:20:3: qemu: unknown key "machine_type" (allowed: binary, machine, cpu, smp, memory, args)',
+    'test/fixtures/ports/many-errors.yaml:20:3: qemu: unknown key "machine_type" (allowed: binary, machine, cpu, smp, memory, args, from, version)',
     "test/fixtures/ports/many-errors.yaml:33:5: hypervisor.defines.keel_has_sstc: expected an upper-case C macro name",
     "test/fixtures/ports/many-errors.yaml:34:20: hypervisor.defines.KEEL_FEATURES: expected an integer or a string, got a list",
   ],

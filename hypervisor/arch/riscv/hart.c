@@ -44,10 +44,13 @@ void hart_arch_init(void)
 
 	/* A V=1 exception reaches VS only if both medeleg and hedeleg have its
 	 * bit; VS interrupts go straight to VS. mideleg reads 0 on QEMU 7.2 until
-	 * it is written once. */
+	 * it is written once. Its S-level bits are set too, though nothing here
+	 * enables them in mie: QEMU masks a guest's read of sie and sip with
+	 * mideleg's S bits (csr.c rmw_sie64/rmw_sip64), so without them the guest
+	 * reads sie.STIE as 0 after setting it (docs/qemu10.md). */
 	csr_write(medeleg, GUEST_EXCEPTIONS);
 	csr_write(hedeleg, GUEST_EXCEPTIONS);
-	csr_write(mideleg, IRQ_VS_ALL);
+	csr_write(mideleg, IRQ_VS_ALL | IRQ_S_ALL);
 	csr_write(hideleg, IRQ_VS_ALL);
 	csr_write(hvip, 0);
 

@@ -19,8 +19,12 @@
  *                                     else kill (also a VS-stage page-table
  *                                     access: never emulated as the guest's
  *                                     load/store)
- *    2 illegal instruction, from VU -> reflect to the guest kernel
- *    2 illegal instruction, from VS -> kill (e.g. an M-mode CSR access)
+ *    2 illegal instruction          -> reflect to the guest kernel, from VS
+ *                                     and VU alike (it probes, emulates,
+ *                                     sends SIGILL; an M-mode CSR access is
+ *                                     one and reads nothing), stval = the
+ *                                     fetched bits or 0. Not delegated in
+ *                                     hardware: arch/csr.h says why
  *   22 virtual instruction, from VU -> reflect as illegal instruction (as KVM
  *                                     does: to the guest kernel it is one)
  *   22 virtual instruction, from VS -> WFI (hstatus.VTW = 1): pc += 4, the
@@ -293,10 +297,11 @@ void vcpu_handle_exit(struct vcpu *v)
 	case CAUSE_ILLEGAL_INSN:
 	case CAUSE_VIRTUAL_INSN:
 		/* Never mtval (see the top): the bits at pc, or 0 in stval if
-		 * they cannot be read, which the privileged spec allows. */
+		 * they cannot be read, which the privileged spec allows. An
+		 * illegal instruction always goes to the guest kernel. */
 		if (!fetch_insn(a, &insn)) {
 			a->tval = 0;
-			if (a->mpp == MSTATUS_MPP_U) {
+			if (a->mpp == MSTATUS_MPP_U || a->cause == CAUSE_ILLEGAL_INSN) {
 				reflect_to_guest(v, CAUSE_ILLEGAL_INSN);
 				break;
 			}
@@ -304,7 +309,7 @@ void vcpu_handle_exit(struct vcpu *v)
 			break;
 		}
 		a->tval = insn;
-		if (a->mpp == MSTATUS_MPP_U) {
+		if (a->mpp == MSTATUS_MPP_U || a->cause == CAUSE_ILLEGAL_INSN) {
 			reflect_to_guest(v, CAUSE_ILLEGAL_INSN);
 			break;
 		}

@@ -16,7 +16,8 @@
 #define FDT_NOP 0x4u
 #define FDT_END 0x9u
 
-#define FDT_ISA_MAX 128
+/* Room for QEMU 10's ~330-character ISA string with every extension. */
+#define FDT_ISA_MAX 512
 
 /* What the hypervisor takes from the host device tree (fdt_parse.c). */
 struct host_info {
@@ -26,7 +27,7 @@ struct host_info {
 	unsigned hart_count;     /* bits in hart_mask */
 	unsigned harts_ignored;  /* usable cpus with reg >= CONFIG_MAX_HARTS */
 	u64 timebase;            /* /cpus timebase-frequency, Hz */
-	char isa[FDT_ISA_MAX];   /* riscv,isa of the first usable cpu */
+	char isa[FDT_ISA_MAX];   /* ISA string of the first usable cpu (fdt_parse.c) */
 	u64 uart_base;           /* first ns16550a, 0 if none */
 	u64 poweroff_base;       /* first sifive,test0/1, 0 if none */
 };
@@ -87,7 +88,8 @@ struct guest_dt_params {
 size_t fdt_build_guest(void *buf, size_t cap, const struct guest_dt_params *p);
 
 /* Derives the guest riscv,isa from the host's: drops the hypervisor
- * extension ('h' and any "_h..." extension), and "_sstc" unless keep_sstc. */
+ * extension ('h', any "_h..." extension and the "_sh..." names of what H
+ * guarantees, e.g. _shgatpa), and "_sstc" unless keep_sstc. */
 void fdt_guest_isa(const char *host_isa, bool keep_sstc, char *out, size_t size);
 
 #endif

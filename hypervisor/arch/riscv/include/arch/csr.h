@@ -49,6 +49,9 @@
 #define IRQ_STIP (1UL << 5)
 #define IRQ_SEIP (1UL << 9)
 
+/* mip / mie / mideleg: S-level interrupts (the hypervisor never enables them) */
+#define IRQ_S_ALL (IRQ_SSIP | IRQ_STIP | IRQ_SEIP)
+
 /* mip / mie / hvip / hideleg: VS-level interrupts */
 #define IRQ_VSSIP (1UL << 2)
 #define IRQ_VSTIP (1UL << 6)
@@ -78,9 +81,13 @@
 #define CAUSE_STORE_GUEST_PAGE_FAULT 23
 
 /* Exceptions a guest handles itself (medeleg = hedeleg): misaligned fetch,
- * breakpoint, U-ecall, fetch/load/store page faults, as KVM does. Illegal
- * instruction (2), VS-ecall (10), guest-page faults (20, 21, 23) and
- * virtual instruction (22) stay in M. */
+ * breakpoint, U-ecall, fetch/load/store page faults, as KVM does. VS-ecall
+ * (10), guest-page faults (20, 21, 23) and virtual instruction (22) stay in
+ * M. Illegal instruction (2) goes to the guest too, but through trap.c:
+ * QEMU 7.2 delivers a synchronous cause 2 (or 6, 10) delegated to VS as
+ * cause - 1 (target/riscv/cpu_helper.c, riscv_cpu_do_interrupt, "See if we
+ * need to adjust cause" lacks `async &&`; fixed before QEMU 10.0), so the
+ * guest would see an instruction access fault. docs/qemu10.md. */
 #define GUEST_EXCEPTIONS                                                                    \
 	((1UL << CAUSE_MISALIGNED_FETCH) | (1UL << CAUSE_BREAKPOINT) | (1UL << CAUSE_U_ECALL) | \
 	 (1UL << CAUSE_FETCH_PAGE_FAULT) | (1UL << CAUSE_LOAD_PAGE_FAULT) |                    \
