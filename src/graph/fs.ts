@@ -58,7 +58,14 @@ export class NodeFs implements Fs {
   }
 
   async writeFile(file: string, data: string | Uint8Array): Promise<void> {
-    await nodeFs.writeFile(file, data);
+    try {
+      await nodeFs.writeFile(file, data);
+    } catch (err) {
+      // A failed write(2) (ENOSPC) carries no path; the error message must name the file.
+      const e = err as NodeJS.ErrnoException;
+      if (e.path === undefined) e.path = file;
+      throw e;
+    }
   }
 
   async rename(from: string, to: string): Promise<void> {

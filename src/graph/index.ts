@@ -10,6 +10,7 @@ import type { BuildResult } from "./scheduler.ts";
 import { schedule } from "./scheduler.ts";
 import type { StatusStream } from "./status.ts";
 import { Status } from "./status.ts";
+import { fileSystemError } from "../util/fserror.ts";
 
 export type { BuildDb, KeyMaterial, StepRecord } from "./db.ts";
 export { DB_VERSION, MISSING, dbPath, emptyDb, loadDb, saveDb, stepKey } from "./db.ts";
@@ -82,15 +83,25 @@ export async function build(steps: readonly Step[], opts: BuildOptions): Promise
     progress: (step: Step, text: string) => status.progress(step, text),
   };
 
-  let result: BuildResult;
+  let result: BuildResult | undefined;
+  let failure: { error: unknown } | undefined;
   try {
     result = await schedule(graph, db, env, status, jobs);
-  } finally {
-    status.end();
-    const known = Object.values(db.steps).flatMap((r) => [...Object.keys(r.manifest), ...r.outputs]);
-    db.files = hasher.persistent(known);
-    await saveDb(opts.fs, file, db, loaded);
+  } catch (err) {
+    failure = { error: err };
   }
+  status.end();
+  const known = Object.values(db.steps).flatMap((r) => [...Object.keys(r.manifest), ...r.outputs]);
+  db.files = hasher.persistent(known);
+  try {
+    await saveDb(opts.fs, file, db, loaded);
+  } catch (err) {
+    // The step's own error is the news; a database that cannot be saved (a full disk) only costs a rebuild.
+    if (failure === undefined) throw fileSystemError(err) ?? err;
+    status.warning(`could not save the build database: ${(fileSystemError(err) ?? (err as Error)).message}`);
+  }
+  if (failure !== undefined) throw fileSystemError(failure.error) ?? failure.error;
+  if (result === undefined) throw new Error("schedule returned nothing");
   if (result.ran.length === 0) status.noWork();
   return result;
 }

@@ -25,6 +25,7 @@ import {
 import { buildLinux, KBUILD_ENV, LINUX_CROSS, LINUX_RECIPE_VERSION } from "../recipe/linux.ts";
 import { exclusive, SubBuild } from "../recipe/run.ts";
 import { WorkTree } from "../recipe/worktree.ts";
+import { describeHolder } from "../util/lock.ts";
 
 export type RecipeGuest = Extract<GuestManifest, { kind: "recipe" }>;
 
@@ -181,8 +182,11 @@ export function planRecipeGuest(p: RecipePlanInput): { steps: Step[]; elf: strin
           },
           {
             signal: ctx.signal,
-            waiting: (pid) =>
-              say(`waiting for the kernel work tree ${work.dir} (process ${pid} is using it)`),
+            waiting: (holder) => {
+              const line = `waiting for the kernel work tree ${work.dir} (${describeHolder(holder)})`;
+              say(line);
+              ctx.progress?.(line);
+            },
           },
         );
       });

@@ -317,6 +317,37 @@ describe("build", () => {
     assert.deepEqual((await run()).ran, []);
   });
 
+  it("a full disk is a user error naming the path, and never masks the step's own error", async () => {
+    const { fs, run, output } = setup();
+    await run();
+    const full = (prefix: string): void => {
+      const write = fs.writeFile.bind(fs);
+      fs.writeFile = async (file, data) => {
+        if (file.startsWith(prefix)) {
+          const err = new Error(`ENOSPC: no space left on device, open '${file}'`);
+          throw Object.assign(err, { code: "ENOSPC", syscall: "open", path: file });
+        }
+        return write(file, data);
+      };
+    };
+    // The database cannot be saved and a compile fails: the compile's error is the one reported.
+    full(`${OUT}/.keel/`);
+    fs.put(`${ROOT}/src/b.c`, "#error\n");
+    await assert.rejects(run(), failsWith(/^CC src\/b.c failed \(exit code 1\)/));
+    assert.match(
+      output(),
+      /could not save the build database: .*build\.db\.json\.tmp: no space left on device/,
+    );
+    // A step's own write fails: one line naming the file and the cause.
+    full(`${OUT}/`);
+    fs.put(`${ROOT}/src/b.c`, "int b2;\n");
+    await assert.rejects(run(), (err: unknown) => {
+      assert.ok(err instanceof UserError, String(err));
+      assert.equal(err.message, `${OUT}/obj/b.o.tmp: no space left on device (ENOSPC, open)`);
+      return true;
+    });
+  });
+
   it("a step that fails on rebuild loses its old output too", async () => {
     const { fs, run } = setup();
     await run();
