@@ -16,6 +16,8 @@ export interface Fs {
   readText(file: string): Promise<string>;
   /** Replaces the file; the parent directory must exist. */
   writeFile(file: string, data: string | Uint8Array): Promise<void>;
+  /** Appends to the file (creating it); the parent directory must exist. */
+  appendFile(file: string, data: string): Promise<void>;
   /** Atomic replace of `to` (same file system). */
   rename(from: string, to: string): Promise<void>;
   /** `undefined` when nothing is there. */
@@ -62,6 +64,16 @@ export class NodeFs implements Fs {
       await nodeFs.writeFile(file, data);
     } catch (err) {
       // A failed write(2) (ENOSPC) carries no path; the error message must name the file.
+      const e = err as NodeJS.ErrnoException;
+      if (e.path === undefined) e.path = file;
+      throw e;
+    }
+  }
+
+  async appendFile(file: string, data: string): Promise<void> {
+    try {
+      await nodeFs.appendFile(file, data);
+    } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.path === undefined) e.path = file;
       throw e;
@@ -167,6 +179,17 @@ export class MemoryFs implements Fs {
     if (!this.dirs.has(path.dirname(abs))) throw new FsError("ENOENT", "open", abs);
     if (this.dirs.has(abs)) throw new FsError("EISDIR", "open", abs);
     this.writeSync(abs, data);
+  }
+
+  async appendFile(file: string, data: string): Promise<void> {
+    const abs = norm(file);
+    const old = this.files.get(abs);
+    const add = new TextEncoder().encode(data);
+    if (!old) return this.writeFile(abs, add);
+    const joined = new Uint8Array(old.data.length + add.length);
+    joined.set(old.data);
+    joined.set(add, old.data.length);
+    this.writeSync(abs, joined);
   }
 
   async rename(from: string, to: string): Promise<void> {
