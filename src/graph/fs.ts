@@ -49,6 +49,17 @@ export function isNotFound(err: unknown): boolean {
   return err instanceof Error && (err as Error & { code?: unknown }).code === "ENOENT";
 }
 
+/** A failed write(2) (ENOSPC) carries no path; the error message must name the file. */
+async function namingPath(file: string, op: Promise<void>): Promise<void> {
+  try {
+    await op;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.path === undefined) e.path = file;
+    throw e;
+  }
+}
+
 /** The real file system. */
 export class NodeFs implements Fs {
   async readFile(file: string): Promise<Uint8Array> {
@@ -60,24 +71,11 @@ export class NodeFs implements Fs {
   }
 
   async writeFile(file: string, data: string | Uint8Array): Promise<void> {
-    try {
-      await nodeFs.writeFile(file, data);
-    } catch (err) {
-      // A failed write(2) (ENOSPC) carries no path; the error message must name the file.
-      const e = err as NodeJS.ErrnoException;
-      if (e.path === undefined) e.path = file;
-      throw e;
-    }
+    await namingPath(file, nodeFs.writeFile(file, data));
   }
 
   async appendFile(file: string, data: string): Promise<void> {
-    try {
-      await nodeFs.appendFile(file, data);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.path === undefined) e.path = file;
-      throw e;
-    }
+    await namingPath(file, nodeFs.appendFile(file, data));
   }
 
   async rename(from: string, to: string): Promise<void> {
