@@ -13,12 +13,18 @@ export class UserError extends Error {
   readonly location: SourceLocation | undefined;
   /** Further lines printed after the first one (e.g. every problem in a file). */
   readonly details: readonly string[];
+  /** The CLI's exit status: 2, or 128 + the signal's number for an interrupted command (130 for SIGINT). */
+  readonly exitCode: number;
 
-  constructor(message: string, options: { location?: SourceLocation; details?: readonly string[] } = {}) {
+  constructor(
+    message: string,
+    options: { location?: SourceLocation; details?: readonly string[]; exitCode?: number } = {},
+  ) {
     super(message);
     this.name = "UserError";
     this.location = options.location;
     this.details = options.details ?? [];
+    this.exitCode = options.exitCode ?? 2;
   }
 
   /** `file:line:col: message` or just `message`. */

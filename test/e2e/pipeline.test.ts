@@ -1,14 +1,23 @@
 // The pipeline under a team's conditions (issue 16), through the real CLI, real cross compiler: out-dir locks
-// (two builds in one out dir), environment file-system errors as user errors (exit 2, one line naming the path).
+// (two builds in one out dir), environment file-system errors as user errors (exit 2, one line naming the path),
+// and builds interrupted by SIGINT/SIGKILL/SIGTERM that keep their progress and end with the same image.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { procProbe } from "../../src/util/lock.ts";
-import { account, bundleCli, keel, lines, type CliResult } from "./cli-helpers.ts";
+import { account, bundleCli, KEEL_BUNDLE, keel, lines, type CliResult } from "./cli-helpers.ts";
 import { copyCheckout } from "./helpers.ts";
 
 const temps: string[] = [];
@@ -31,7 +40,63 @@ after(() => {
 
 const IMAGE = "-Dimage=hello";
 const build = (out: string, timeoutMs = 240_000): Promise<CliResult> =>
-  keel(["build", IMAGE, "--out", out], { root, cwd: root, timeoutMs });
+  keel(["build", IMAGE, "--out", out, "-j", "2"], { root, cwd: root, timeoutMs });
+
+/** The status lines of steps that started (`[n/N] KIND label`). */
+const started = (stdout: string): string[] => lines(stdout).filter((l) => /^\[\d+\/\d+\] /.test(l));
+
+interface Interrupted {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Starts a build in its own process group and sends `sig` to the group (as a terminal's Ctrl-C does) once
+ * `after` steps have started; the group is SIGKILLed if it has not ended 120 s later.
+ */
+function buildAndInterrupt(out: string, after: number, sig: NodeJS.Signals): Promise<Interrupted> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [KEEL_BUNDLE, "build", IMAGE, "--out", out, "-j", "2"], {
+      cwd: root,
+      env: { ...process.env, KEEL_ROOT: root, FORCE_COLOR: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let stdout = "";
+    let stderr = "";
+    let sent = false;
+    const killGroup = (s: NodeJS.Signals): void => {
+      try {
+        process.kill(-(child.pid ?? 0), s);
+      } catch {
+        // gone
+      }
+    };
+    const deadline = setTimeout(() => killGroup("SIGKILL"), 120_000);
+    child.stdout.on("data", (b: Buffer) => {
+      stdout += b.toString("utf8");
+      if (!sent && started(stdout).length >= after) {
+        sent = true;
+        killGroup(sig);
+      }
+    });
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(deadline);
+      killGroup("SIGKILL");
+      if (!sent) reject(new Error(`the build ended before ${after} steps started:\n${stdout}${stderr}`));
+      else resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Files a build must not leave behind in the out dir: half outputs and locks. */
+function leftovers(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.tmp$|(^|\/)lock$/.test(f));
+}
 
 /** A user error: exit 2, the first stderr line matching, no stack trace, no "internal error". */
 function userError(r: CliResult, firstLine: RegExp): void {
@@ -127,5 +192,46 @@ describe("file-system errors are user errors", () => {
     } finally {
       spawnSync("umount", [mnt]);
     }
+  });
+});
+
+describe("interrupted builds keep their progress", () => {
+  test("SIGINT, SIGKILL and SIGTERM mid-build: each rerun redoes at most the steps that were running; same image", async () => {
+    const reference = tempDir("keel-pipeline-ref-");
+    const ref = await build(reference);
+    assert.equal(ref.code, 0, account(ref));
+    const total = started(ref.stdout).length;
+    assert.ok(total >= 30, `only ${total} steps: too few to interrupt at several points`);
+
+    const out = tempDir("keel-pipeline-int-");
+    let startedSoFar = 0;
+    const points: [number, NodeJS.Signals, number | null][] = [
+      [Math.floor(total / 4), "SIGINT", 130],
+      [Math.floor(total / 4), "SIGKILL", null],
+      [Math.floor(total / 4), "SIGTERM", 143],
+    ];
+    for (const [after, sig, code] of points) {
+      const r = await buildAndInterrupt(out, after, sig);
+      const account2 = `${sig} after ${after} steps: exit ${r.code} ${r.signal}\n${r.stdout}${r.stderr}`;
+      if (code === null) assert.equal(r.signal, "SIGKILL", account2);
+      else {
+        assert.equal(r.code, code, account2);
+        assert.match(r.stderr, new RegExp(`^keel: build interrupted \\(${sig}\\)$`, "m"), account2);
+        assert.doesNotMatch(r.stderr, /internal error/, account2);
+        assert.deepEqual(leftovers(out), [], `${sig} left these behind`);
+      }
+      startedSoFar += started(r.stdout).length;
+    }
+    const last = await build(out);
+    assert.equal(last.code, 0, account(last));
+    startedSoFar += started(last.stdout).length;
+    // Each interruption may cost the steps that were running (at most -j 2), nothing more.
+    assert.ok(
+      startedSoFar <= total + 2 * points.length,
+      `${startedSoFar} steps started over the interrupted builds and the last one; ${total} in one build`,
+    );
+    assert.deepEqual(readFileSync(join(out, "keel.elf")), readFileSync(join(reference, "keel.elf")));
+    assert.match((await build(out)).stdout, /no work to do/);
+    assert.deepEqual(leftovers(out), []);
   });
 });
