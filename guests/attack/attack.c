@@ -21,6 +21,10 @@
  *   pt-device  a VS-stage page table whose last level sits on the emulated
  *          PLIC (needs devices: [uart]): the load through it must be killed
  *          as a page-table access, never answered with the PLIC register.
+ *   console-forge  a line that would rewrite the terminal's current line
+ *          into a forged "[keel] ... killed" one (ESC [2K ESC [1G), with BEL,
+ *          BS, VT, FF and DEL; then a flood of 100000 empty lines, timed:
+ *          the allowance must pay for the tags they put on the console.
  *   restart-after-stop target=NAME  (owns the machine) STOP then RESTART at
  *          once, 5 times: an answer of 0 must mean the target runs again;
  *          otherwise START once it shows stopped. Then LOG, which the owner
@@ -64,6 +68,11 @@ static void delay_ms(u64 ms)
 
 	while (rdtime() < end)
 		;
+}
+
+static u64 ms_since(u64 t)
+{
+	return (rdtime() - t) / (hz / 1000);
 }
 
 static int rfence_wrap(bool asid)
@@ -221,6 +230,30 @@ static int pt_device(void)
 	return 1;
 }
 
+static int console_forge(void)
+{
+	static char newlines[4096];
+	u64 t0, sent = 0;
+
+	printf("attack: forging\n");
+	printf("\033[2K\033[1G[keel] capsule nb: killed: forged \a\b\v\f\177 end\n");
+	memset(newlines, '\n', sizeof(newlines));
+	t0 = rdtime();
+	while (sent < 100000) {
+		u64 n = 100000 - sent < sizeof(newlines) ? 100000 - sent : sizeof(newlines);
+		struct sbiret r = sbi_debug_console_write(n, (uptr)newlines, 0);
+
+		if (r.error != SBI_SUCCESS || r.value <= 0) {
+			printf("attack: FAIL DBCN write answered %ld, %ld\n", r.error, r.value);
+			return 1;
+		}
+		sent += (u64)r.value;
+	}
+	delay_ms(1000); /* the allowance refills, so the next line shows */
+	printf("attack: 100000 empty lines, %lu ms until this line\n", (unsigned long)ms_since(t0));
+	return 0;
+}
+
 struct keel_record {
 	char name[32];
 	u32 id, state, vcpus, reserved;
@@ -239,11 +272,6 @@ static bool find(const char *target, struct keel_record *out)
 		}
 	}
 	return false;
-}
-
-static u64 ms_since(u64 t)
-{
-	return (rdtime() - t) / (hz / 1000);
 }
 
 /* Polls LIST for up to 3 s until the target is in state `want`; running
@@ -344,6 +372,8 @@ int main(unsigned long hartid, const void *dtb)
 		return hlv_stval();
 	if (strcmp(name, "pt-device") == 0)
 		return pt_device();
+	if (strcmp(name, "console-forge") == 0)
+		return console_forge();
 	if (strcmp(name, "dbcn-huge") == 0 && bootarg_value(bootargs, "bytes", buf, sizeof(buf)))
 		return dbcn_huge(number(buf));
 	if (strcmp(name, "restart-after-stop") == 0 && bootarg_value(bootargs, "target", buf, sizeof(buf)))

@@ -47,7 +47,9 @@ static const char *sbi_error(long e)
 	case -1: return "failed";
 	case -2: return "not supported";
 	case -3: return "invalid parameter (no such capsule)";
-	case -4: return "denied (only the root VM may control capsules)";
+	/* keelctl's ecalls reach Keel only from the capsule that owns the machine (docs/design/keel-sbi.md), and
+	 * that one is denied only on itself. */
+	case -4: return "denied (the root VM cannot stop or restart itself: use poweroff or reboot)";
 	case -5: return "invalid address";
 	case -7: return "already running";
 	case -8: return "already stopped";

@@ -159,21 +159,29 @@ static void report_dropped(struct console_line *line)
 	write_keel_line(text, MIN((size_t)n, sizeof(text) - 1));
 }
 
+/* Bytes write_tag puts on the console for this line's tag. */
+static size_t tag_cost(const struct console_line *line)
+{
+	return strlen(line->tag ? line->tag : "?") + 3 + (line->colour ? 5 + 4 : 0);
+}
+
 /* Writes the buffered text of a capsule line, ending it with a newline or
- * leaving it open; drops it if the capsule is over its allowance. */
+ * leaving it open; drops it if the capsule is over its allowance, which
+ * pays for every byte that reaches the console, its tag too (a flood of
+ * empty lines is mostly tags). */
 static void emit(struct console_line *line, bool newline)
 {
 	bool continues;
 
 	spin_lock(&console_lock);
-	if (!allowed(line, line->len + (newline ? 1 : 0))) {
+	continues = open_line == line;
+	if (!allowed(line, line->len + (newline ? 1 : 0) + (continues ? 0 : tag_cost(line)))) {
 		line->dropped += line->len + (newline ? 1 : 0);
 		line->len = 0;
 		spin_unlock(&console_lock);
 		return;
 	}
 	report_dropped(line);
-	continues = open_line == line;
 	close_open_line(line);
 	if (!continues)
 		write_tag(line->tag ? line->tag : "?", line->colour);
@@ -207,8 +215,18 @@ void console_capsule_show_partial(struct console_line *line)
 		emit(line, false);
 }
 
+/* One byte into the line buffer; a full buffer is written as a line. */
+static void buffer_byte(struct console_line *line, char c)
+{
+	line->buf[line->len++] = c;
+	if (line->len == sizeof(line->buf))
+		emit(line, true);
+}
+
 void console_capsule_putc(struct console_line *line, char c)
 {
+	u8 b = (u8)c;
+
 	if (c == '\r')
 		return;
 	if (c == '\n') {
@@ -216,9 +234,17 @@ void console_capsule_putc(struct console_line *line, char c)
 		emit(line, true);
 		return;
 	}
-	line->buf[line->len++] = c;
-	if (line->len == sizeof(line->buf))
-		emit(line, true);
+	/* The terminal is shared: a capsule's control bytes (ESC, BS, VT, FF,
+	 * BEL...) could move the cursor and forge a [keel] line, so every C0
+	 * byte but tab, and DEL, is shown in caret notation ("^[" for ESC,
+	 * "^?" for DEL) as cat -v does (docs/design/guest-input.md). Bytes
+	 * from 0x80 pass: UTF-8 text is made of them. */
+	if ((b < 0x20 && c != '\t') || b == 0x7f) {
+		buffer_byte(line, '^');
+		buffer_byte(line, (char)(b ^ 0x40));
+		return;
+	}
+	buffer_byte(line, c);
 }
 
 void console_emergency(const char *text)

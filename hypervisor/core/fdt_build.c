@@ -6,7 +6,7 @@
 #include <keel/fdt.h>
 #include <keel/lib.h>
 #include <keel/printf.h>
-#include <keel/vdev.h>
+#include <keel/guest_map.h>
 
 #define HDR_SIZE 40
 #define RSVMAP_SIZE 16  /* one terminating (0, 0) entry */
@@ -102,7 +102,8 @@ void fdtw_prop(struct fdt_writer *w, const char *name, const void *val, size_t l
 		return;
 	put_be32(p, (u32)len);
 	put_be32(p + 4, nameoff);
-	memcpy(p + 8, val, len);
+	if (len)  /* fdtw_prop_empty passes NULL: memcpy's contract wants a pointer */
+		memcpy(p + 8, val, len);
 }
 
 void fdtw_prop_u32(struct fdt_writer *w, const char *name, u32 val)
@@ -195,7 +196,7 @@ void fdt_guest_isa(const char *host_isa, bool keep_sstc, char *out, size_t size)
 	out[o] = '\0';
 }
 
-/* /soc with the emulated PLIC and ns16550a (keel/vdev.h). */
+/* /soc with the emulated PLIC and ns16550a (keel/guest_map.h). */
 static void soc(struct fdt_writer *w, const struct guest_dt_params *p, u32 intc_phandle)
 {
 	const u32 plic_phandle = intc_phandle + p->vcpus;
@@ -210,14 +211,14 @@ static void soc(struct fdt_writer *w, const struct guest_dt_params *p, u32 intc_
 	fdtw_prop_str(w, "compatible", "simple-bus");
 	fdtw_prop_empty(w, "ranges");
 
-	snprintf(node_name, sizeof(node_name), "plic@%lx", VDEV_PLIC_BASE);
+	snprintf(node_name, sizeof(node_name), "plic@%lx", VPLIC_BASE);
 	fdtw_node_begin(w, node_name);
 	fdtw_prop(w, "compatible", plic_compat, sizeof(plic_compat));
-	fdtw_prop_u64_pair(w, "reg", VDEV_PLIC_BASE, VDEV_PLIC_SIZE);
+	fdtw_prop_u64_pair(w, "reg", VPLIC_BASE, VPLIC_SIZE);
 	fdtw_prop_u32(w, "#address-cells", 0);
 	fdtw_prop_u32(w, "#interrupt-cells", 1);
 	fdtw_prop_empty(w, "interrupt-controller");
-	fdtw_prop_u32(w, "riscv,ndev", VDEV_PLIC_NDEV);
+	fdtw_prop_u32(w, "riscv,ndev", VPLIC_NDEV);
 	/* Per vCPU: context 2n = M-mode (not there: 0xffffffff), 2n + 1 = S external (9). */
 	for (n = 0; n < p->vcpus && n < CONFIG_MAX_VCPUS; n++) {
 		put_be32(cells + 16 * n, intc_phandle + n);
@@ -229,12 +230,12 @@ static void soc(struct fdt_writer *w, const struct guest_dt_params *p, u32 intc_
 	fdtw_prop_u32(w, "phandle", plic_phandle);
 	fdtw_node_end(w);
 
-	snprintf(node_name, sizeof(node_name), "serial@%lx", VDEV_UART_BASE);
+	snprintf(node_name, sizeof(node_name), "serial@%lx", VUART_BASE);
 	fdtw_node_begin(w, node_name);
 	fdtw_prop_str(w, "compatible", "ns16550a");
-	fdtw_prop_u64_pair(w, "reg", VDEV_UART_BASE, VDEV_UART_SIZE);
-	fdtw_prop_u32(w, "clock-frequency", VDEV_UART_CLOCK);
-	fdtw_prop_u32(w, "interrupts", VDEV_UART_IRQ);
+	fdtw_prop_u64_pair(w, "reg", VUART_BASE, VUART_SIZE);
+	fdtw_prop_u32(w, "clock-frequency", VUART_CLOCK);
+	fdtw_prop_u32(w, "interrupts", VUART_IRQ);
 	fdtw_prop_u32(w, "interrupt-parent", plic_phandle);
 	fdtw_node_end(w);
 

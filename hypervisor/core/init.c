@@ -3,8 +3,9 @@
  * run keel_secondary() once released. docs/design/boot-handshake.md. */
 #include <keel/build_info.h>
 #include <keel/capsule.h>
+#include <keel/lifecycle.h>
 #include <keel/config.h>
-#include <keel/conmux.h>
+#include <keel/console_input.h>
 #include <keel/console.h>
 #include <keel/fdt.h>
 #include <keel/hart.h>
@@ -92,9 +93,10 @@ void keel_main(unsigned long hartid, const void *dtb)
 	isol_hart_init(hv_base, hv_end);        /* guard the hypervisor on this hart */
 	vtimer_hart_init();                     /* guest timer mechanism on this hart */
 	harts = usable_harts();                 /* in the device tree and arrived */
-	sched_init(harts, host.timebase);       /* run queues on those harts, time slice */
-	capsules_init(&host, harts, ram_start, ram_end); /* check bundle, carve RAM, address spaces, vCPU 0 runnable */
-	conmux_init();                          /* console focus; UART input interrupt to this hart */
+	sched_init(host.timebase);              /* time slice */
+	capsules_init(&host, ram_start, ram_end); /* check the bundle, the capsule RAM pool */
+	lifecycle_init(harts);                  /* make every capsule: RAM, address space, devices; vCPU 0 runnable */
+	console_input_init();                   /* console focus; UART input interrupt to this hart */
 	hart_release_secondaries();             /* everything above is now visible to them */
 	sched_run(hartid);                      /* run vCPUs, forever */
 }

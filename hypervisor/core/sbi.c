@@ -43,23 +43,3 @@ struct sbi_ret sbi_dispatch(struct vcpu *v, const struct sbi_call *call)
 	ret.legacy = ext->legacy;
 	return ret;
 }
-
-long sbi_hart_mask(const struct vcpu *v, unsigned long mask, unsigned long base, u64 *targets)
-{
-	unsigned n = v->capsule->nr_vcpus;
-	u64 all = n >= 64 ? ~0UL : (1UL << n) - 1;
-
-	if (base == ~0UL) {
-		*targets = all;
-		return SBI_SUCCESS;
-	}
-	*targets = 0;
-	for (unsigned i = 0; i < 64; i++) {
-		if (!(mask & (1UL << i)))
-			continue;
-		if (base >= n || i >= n - base)
-			return SBI_ERR_INVALID_PARAM;
-		*targets |= 1UL << (base + i);
-	}
-	return SBI_SUCCESS;
-}

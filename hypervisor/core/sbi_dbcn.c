@@ -1,7 +1,7 @@
 /* sbi_dbcn.c - SBI Debug Console extension (EID "DBCN", ext-debug-console.adoc).
  * Output goes through the capsule's tagged line buffer. Buffers are
  * guest-physical and must lie wholly inside the capsule's RAM. Read takes
- * the console input routed to the capsule (conmux.c), never waiting.
+ * the console input routed to the capsule (console_input.c), never waiting.
  *
  * A write takes at most DBCN_WRITE_MAX bytes per call and answers how many
  * it took (the spec lets it write fewer than asked): the per-byte console
@@ -9,7 +9,7 @@
  * decide how long this hart is away from its neighbours
  * (docs/design/guest-input.md). */
 #include <keel/capsule.h>
-#include <keel/conmux.h>
+#include <keel/console_input.h>
 #include <keel/lib.h>
 #include <keel/sbi.h>
 
@@ -52,7 +52,7 @@ static struct sbi_ret dbcn_handle(struct vcpu *v, const struct sbi_call *call)
 		buf = buffer(v, call);
 		if (!buf)
 			return sbi_err(SBI_ERR_INVALID_PARAM);
-		return sbi_ok((long)conmux_read(v->capsule, buf, call->args[0]));
+		return sbi_ok((long)console_input_read(v->capsule, buf, call->args[0]));
 	case DBCN_WRITE_BYTE:
 		capsule_putc(v->capsule, (char)call->args[0]);
 		return sbi_ok(0);

@@ -16,7 +16,7 @@ static struct sbi_ret ipi_handle(struct vcpu *v, const struct sbi_call *call)
 
 	if (call->fid != IPI_SEND_IPI)
 		return sbi_err(SBI_ERR_NOT_SUPPORTED);
-	err = sbi_hart_mask(v, call->args[0], call->args[1], &targets);
+	err = sbi_hart_mask(v->capsule->nr_vcpus, call->args[0], call->args[1], &targets);
 	if (err)
 		return sbi_err(err);
 	for (unsigned n = 0; n < c->nr_vcpus; n++)

@@ -12,6 +12,7 @@
 #include <keel/capsule.h>
 #include <keel/console.h>
 #include <keel/lib.h>
+#include <keel/lifecycle.h>
 #include <keel/sbi.h>
 
 #define KEEL_FID_LIST 0

@@ -3,7 +3,8 @@
  * shutdown (0x08). They return only a0. The v0.1 IPI and fence calls
  * (0x03..0x07) are not offered. */
 #include <keel/capsule.h>
-#include <keel/conmux.h>
+#include <keel/console_input.h>
+#include <keel/lifecycle.h>
 #include <keel/sbi.h>
 #include <keel/vtimer.h>
 
@@ -19,11 +20,11 @@ static struct sbi_ret legacy_putchar(struct vcpu *v, const struct sbi_call *call
 	return sbi_ok(0);
 }
 
-/* The next byte of console input routed to the capsule (conmux.c), or -1. */
+/* The next byte of console input routed to the capsule (console_input.c), or -1. */
 static struct sbi_ret legacy_getchar(struct vcpu *v, const struct sbi_call *call)
 {
 	(void)call;
-	return sbi_ok(conmux_getc(v->capsule));
+	return sbi_ok(console_input_getc(v->capsule));
 }
 
 static struct sbi_ret legacy_shutdown(struct vcpu *v, const struct sbi_call *call)

@@ -34,7 +34,7 @@ static struct sbi_ret rfence_handle(struct vcpu *v, const struct sbi_call *call)
 	default:
 		return sbi_err(SBI_ERR_NOT_SUPPORTED);
 	}
-	err = sbi_hart_mask(v, call->args[0], call->args[1], &targets);
+	err = sbi_hart_mask(v->capsule->nr_vcpus, call->args[0], call->args[1], &targets);
 	if (err)
 		return sbi_err(err);
 

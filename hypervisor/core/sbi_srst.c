@@ -5,6 +5,7 @@
  * Shutdown ends it (clean, or failed for reason "system failure"); cold and
  * warm reboot restart it from its pristine payload. */
 #include <keel/capsule.h>
+#include <keel/lifecycle.h>
 #include <keel/sbi.h>
 
 #define SRST_RESET 0

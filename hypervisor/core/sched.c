@@ -1,5 +1,8 @@
-/* sched.c - vCPU scheduling across harts (keel/sched.h); how the machine
- * ends is capsule.c's. The state machine is drawn in docs/design/vcpu-states.md.
+/* sched.c - vCPU scheduling across harts (keel/sched.h). It writes only
+ * scheduler fields (vCPU state, hsm, leave, home, queues...); a capsule's
+ * fate is core/lifecycle.c's, told through two hooks:
+ * lifecycle_all_stopped_locked and lifecycle_drained. The state machine is
+ * drawn in docs/design/vcpu-states.md.
  *
  * One lock guards every run queue, every vCPU's scheduler fields and every
  * capsule's request; it is held for short list walks only, never while a
@@ -13,21 +16,22 @@
  * back at most one slice behind the least-run one, so sleeping earns no
  * credit to starve others with. */
 #include <keel/capsule.h>
-#include <keel/conmux.h>
+#include <keel/console_input.h>
 #include <keel/console.h>
 #include <keel/hart.h>
+#include <keel/irq.h>
 #include <keel/isolation.h>
 #include <keel/lib.h>
+#include <keel/lifecycle.h>
+#include <keel/mmio.h>
 #include <keel/panic.h>
+#include <keel/runq.h>
 #include <keel/sbi.h>
 #include <keel/sched.h>
 #include <keel/spinlock.h>
 #include <keel/vtimer.h>
 
-#define PRIOS 2  /* 0 normal, 1 high */
-
 struct hart_sched {
-	struct vcpu *queue[PRIOS];  /* RUNNABLE vCPUs whose home is this hart, oldest first */
 	struct vcpu *current;       /* RUNNING here, or NULL */
 	bool idle;                  /* in hart_wait with nothing to run: kick it with an IPI */
 	bool resched;               /* a higher-priority vCPU waits: leave at the next exit */
@@ -36,28 +40,14 @@ struct hart_sched {
 
 static spinlock_t lock = SPINLOCK_INIT;
 static struct hart_sched harts[CONFIG_MAX_HARTS];
-static u64 usable_harts;
+static struct runq runq;
 static u64 slice;         /* CONFIG_SLICE_US in timebase ticks */
-static u64 min_vruntime;  /* roughly the least vruntime of the vCPUs that run; never decreases */
 
-void sched_init(u64 hart_mask, u64 timebase)
+void sched_init(u64 timebase)
 {
-	usable_harts = hart_mask;
 	slice = timebase * CONFIG_SLICE_US / 1000000;
 	if (slice == 0)
 		slice = 1;
-}
-
-int sched_affinity(u64 wanted, u64 *mask, const char **why)
-{
-	u64 m = wanted ? wanted : usable_harts;
-
-	if (m == 0 || (m & ~usable_harts)) {
-		*why = "requested hart not present";
-		return -1;
-	}
-	*mask = m;
-	return 0;
 }
 
 void sched_lock(void)
@@ -70,21 +60,8 @@ void sched_unlock(void)
 	spin_unlock(&lock);
 }
 
-static unsigned prio(const struct vcpu *v)
-{
-	return v->capsule->high_priority ? 1 : 0;
-}
-
-/* Lowest hart in a mask / harts in a mask. Plain loops: the builtins call
- * libgcc helpers this toolchain only has for another float ABI. */
-static unsigned first_hart(u64 mask)
-{
-	for (unsigned h = 0; h < 64; h++)
-		if (mask & (1UL << h))
-			return h;
-	return 0;
-}
-
+/* Harts in a mask. A plain loop: the builtins call libgcc helpers this
+ * toolchain only has for another float ABI. */
 static unsigned hart_count(u64 mask)
 {
 	unsigned n = 0;
@@ -100,31 +77,6 @@ static unsigned self(void)
 }
 
 /* Lock held from here to the public functions below. */
-
-static void enqueue(struct vcpu *v)
-{
-	u64 aff = v->capsule->affinity;
-	struct vcpu **pp;
-
-	if (v->home >= CONFIG_MAX_HARTS || !(aff & (1UL << v->home)))
-		v->home = first_hart(aff);
-	v->state = VCPU_RUNNABLE;
-	v->next = NULL;
-	for (pp = &harts[v->home].queue[prio(v)]; *pp; pp = &(*pp)->next)
-		;
-	*pp = v;
-}
-
-static void dequeue(struct vcpu *v)
-{
-	for (struct vcpu **pp = &harts[v->home].queue[prio(v)]; *pp; pp = &(*pp)->next) {
-		if (*pp == v) {
-			*pp = v->next;
-			v->next = NULL;
-			return;
-		}
-	}
-}
 
 /* Makes a runnable vCPU run soon: an idle hart it may use (its home first)
  * gets an IPI; failing that, a high-priority vCPU preempts a normal one. */
@@ -142,12 +94,12 @@ static void kick(struct vcpu *v)
 			return;
 		}
 	}
-	if (prio(v) == 0)
+	if (runq_prio(v) == 0)
 		return;
 	for (unsigned h = 0; h < CONFIG_MAX_HARTS; h++) {
 		struct vcpu *cur = harts[h].current;
 
-		if ((aff & (1UL << h)) && cur && prio(cur) < prio(v)) {
+		if ((aff & (1UL << h)) && cur && runq_prio(cur) < runq_prio(v)) {
 			harts[h].resched = true;
 			hart_ipi_send(h);
 			return;
@@ -158,9 +110,9 @@ static void kick(struct vcpu *v)
 /* A vCPU that was not runnable (waiting, stopped, new) becomes runnable. */
 static void make_runnable(struct vcpu *v)
 {
-	if (v->vruntime + slice < min_vruntime)
-		v->vruntime = min_vruntime - slice;
-	enqueue(v);
+	if (v->vruntime + slice < runq.min_vruntime)
+		v->vruntime = runq.min_vruntime - slice;
+	runq_add(&runq, v);
 	kick(v);
 }
 
@@ -218,52 +170,6 @@ static void arm(unsigned hartid)
 	hart_timer_set(when);
 }
 
-/* The runnable vCPU this hart should run next, taken off its queue. */
-static struct vcpu *pick(unsigned hartid)
-{
-	u64 bit = 1UL << hartid;
-
-	for (int p = PRIOS - 1; p >= 0; p--) {
-		struct vcpu **best = NULL;
-		u64 best_key = 0;
-
-		for (unsigned h = 0; h < CONFIG_MAX_HARTS; h++) {
-			for (struct vcpu **pp = &harts[h].queue[p]; *pp; pp = &(*pp)->next) {
-				struct vcpu *v = *pp;
-				u64 key = v->vruntime + (h == hartid ? 0 : slice);
-
-				if (!(v->capsule->affinity & bit))
-					continue;
-				if (!best || key < best_key) {
-					best = pp;
-					best_key = key;
-				}
-			}
-		}
-		if (best) {
-			struct vcpu *v = *best;
-
-			*best = v->next;
-			v->next = NULL;
-			if (v->vruntime > min_vruntime)
-				min_vruntime = v->vruntime;
-			return v;
-		}
-	}
-	return NULL;
-}
-
-/* Is a vCPU of at least priority p waiting that this hart could run? */
-static bool waiting_for(unsigned hartid, unsigned p)
-{
-	for (unsigned h = 0; h < CONFIG_MAX_HARTS; h++)
-		for (unsigned q = p; q < PRIOS; q++)
-			for (struct vcpu *v = harts[h].queue[q]; v; v = v->next)
-				if (v->capsule->affinity & (1UL << hartid))
-					return true;
-	return false;
-}
-
 static bool all_stopped(const struct capsule *c)
 {
 	for (unsigned n = 0; n < c->nr_vcpus; n++)
@@ -279,7 +185,7 @@ void sched_capsule_stop_locked(struct capsule *c)
 
 		switch (v->state) {
 		case VCPU_RUNNABLE:
-			dequeue(v);
+			runq_remove(&runq, v);
 			v->state = VCPU_PARKED;
 			break;
 		case VCPU_BLOCKED:
@@ -296,14 +202,21 @@ void sched_capsule_stop_locked(struct capsule *c)
 	}
 }
 
-/* Lock not held from here on. */
+void sched_capsule_init(struct capsule *c)
+{
+	for (unsigned n = 0; n < CONFIG_MAX_VCPUS; n++) {
+		struct vcpu *v = &c->vcpus[n];
 
-void sched_capsule_start(struct capsule *c)
+		v->state = VCPU_STOPPED;
+		v->hsm = VCPU_HSM_STOPPED;
+		v->running_on = -1;
+	}
+}
+
+void sched_capsule_start_locked(struct capsule *c)
 {
 	struct vcpu *v0 = &c->vcpus[0];
 
-	spin_lock(&lock);
-	c->request = CAPSULE_REQ_NONE;
 	for (unsigned n = 0; n < c->nr_vcpus; n++) {
 		struct vcpu *v = &c->vcpus[n];
 
@@ -325,8 +238,9 @@ void sched_capsule_start(struct capsule *c)
 	}
 	v0->hsm = VCPU_HSM_START_PENDING;
 	make_runnable(v0);
-	spin_unlock(&lock);
 }
+
+/* Lock not held from here on. */
 
 /* Runs v (just picked, RUNNING here) until it has to leave, then puts it
  * where its reason for leaving says. */
@@ -338,7 +252,7 @@ static void run(unsigned hartid, struct vcpu *v)
 	u64 now;
 
 	if (c->needs_boot)  /* only vCPU 0 is runnable before the boot */
-		capsule_boot(c);
+		lifecycle_boot(c);
 	isol_capsule_activate(c->id);
 	if (v->ran_on != hartid)  /* moved: this hart's icache may not know its code */
 		hart_sync_icache();
@@ -361,7 +275,7 @@ static void run(unsigned hartid, struct vcpu *v)
 			v->leave = VCPU_LEAVE_PREEMPT;
 		if (v->leave != VCPU_STAY)
 			break;
-		vcpu_sync_pending(v);
+		vcpu_sync_pending(v, mmio_irq_level(v));
 		vcpu_run(v);
 		vcpu_handle_exit(v);
 	}
@@ -392,10 +306,10 @@ static void run(unsigned hartid, struct vcpu *v)
 			v->state = VCPU_STOPPED;
 			v->hsm = VCPU_HSM_STOPPED;
 			if (all_stopped(c))
-				capsule_request_locked(c, CAPSULE_REQ_FAIL, "every vCPU stopped (HSM hart_stop)");
+				lifecycle_all_stopped_locked(c);
 			break;
 		default:
-			enqueue(v);
+			runq_add(&runq, v);
 			break;
 		}
 	}
@@ -407,9 +321,9 @@ static void run(unsigned hartid, struct vcpu *v)
 	}
 	spin_unlock(&lock);
 
-	/* The last vCPU of an ending capsule to leave its hart ends it. */
+	/* The last vCPU of an ending capsule to leave its hart hands it on. */
 	if (last)
-		capsule_finish(c);
+		lifecycle_drained(c);
 }
 
 void sched_run(unsigned long hartid)
@@ -422,7 +336,7 @@ void sched_run(unsigned long hartid)
 
 		spin_lock(&lock);
 		wake_due(hart_time());
-		v = pick((unsigned)hartid);
+		v = runq_pick(&runq, (unsigned)hartid, slice);
 		if (!v) {
 			/* Sleep until an IPI (work was queued, see kick) or the timer
 			 * (a deadline of a vCPU waiting here). The flag and the queues
@@ -432,7 +346,7 @@ void sched_run(unsigned long hartid)
 			spin_unlock(&lock);
 			hart_wait();
 			hart_ipi_clear();
-			conmux_irq();  /* console input may have woken us */
+			irq_external();  /* a device interrupt may have woken us */
 			spin_lock(&lock);
 			h->idle = false;
 			spin_unlock(&lock);
@@ -461,7 +375,7 @@ void sched_timer_interrupt(struct vcpu *v)
 	spin_lock(&lock);
 	wake_due(now);
 	if (now >= h->slice_end) {
-		if (waiting_for(hartid, prio(v)))
+		if (runq_waiting_for(&runq, hartid, runq_prio(v)))
 			v->leave = VCPU_LEAVE_PREEMPT;
 		else
 			h->slice_end = now + slice;  /* nobody waits: another slice */
@@ -557,6 +471,16 @@ void sched_post_irq(struct vcpu *target, u32 bits)
 	spin_unlock(&lock);
 }
 
+void sched_irq_changed(struct capsule *c, const struct vcpu *self)
+{
+	for (unsigned n = 0; n < c->nr_vcpus; n++) {
+		struct vcpu *v = &c->vcpus[n];
+
+		if (v != self && mmio_irq_level(v))
+			sched_post_irq(v, VCPU_IRQ_EXT);
+	}
+}
+
 bool sched_post_fence(struct vcpu *target, u32 bits)
 {
 	bool wait;
@@ -578,5 +502,5 @@ void sched_fence_wait(struct vcpu *self_vcpu, struct vcpu *target)
 	 * fences while we wait keeps that from deadlocking. */
 	while (on >= 0 && __atomic_load_n(&target->pending_fence, __ATOMIC_ACQUIRE) != 0 &&
 	       __atomic_load_n(&target->running_on, __ATOMIC_ACQUIRE) == on)
-		vcpu_sync_pending(self_vcpu);
+		vcpu_sync_pending(self_vcpu, mmio_irq_level(self_vcpu));
 }

@@ -95,6 +95,17 @@ export function checkDefconfig(kc: Kconfig, text: string, file: string): Defconf
   const errors: string[] = [];
   const notes: string[] = [];
   const lines = text.split("\n");
+  const assigned = (line: string): string | undefined =>
+    SET.exec(line.trimEnd())?.[1] ?? UNSET.exec(line.trimEnd())?.[1];
+  /** Each symbol's first and last assignment line (0-based). */
+  const first = new Map<string, number>();
+  const last = new Map<string, number>();
+  lines.forEach((raw, i) => {
+    const name = assigned(raw);
+    if (name === undefined) return;
+    if (!first.has(name)) first.set(name, i);
+    last.set(name, i);
+  });
   lines.forEach((raw, i) => {
     const at = `${file}:${i + 1}`;
     const line = raw.trimEnd();
@@ -107,6 +118,14 @@ export function checkDefconfig(kc: Kconfig, text: string, file: string): Defconf
     else {
       if (line !== "" && !line.startsWith("#"))
         errors.push(`${at}: expected CONFIG_<NAME>=<value> or "# CONFIG_<NAME> is not set", got "${line}"`);
+      return;
+    }
+    // A symbol assigned twice: one error at the second line naming the first (the last one would win).
+    if (first.get(name) !== last.get(name)) {
+      if (i !== first.get(name))
+        errors.push(
+          `${at}: CONFIG_${name} is assigned again (first on line ${first.get(name)! + 1}); give it once`,
+        );
       return;
     }
     const sym = kc.symbol(name);

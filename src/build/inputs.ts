@@ -14,7 +14,9 @@ import type { ResolvedPort } from "../port/resolve.ts";
 import { realHostEnv } from "../recipe/host.ts";
 import { cacheDir } from "../store/store.ts";
 import { chooseToolchain, probeToolchain, type Toolchain } from "../toolchain/toolchain.ts";
-import { UserError } from "../util/errors.ts";
+import { formatDiagnostic, UserError } from "../util/errors.ts";
+import { problemsError, readYaml } from "../yamlfile/yaml.ts";
+import { imageFit } from "./fit.ts";
 import { portFacts, resolveHypervisorConfig, type ResolvedConfig } from "./hvconfig.ts";
 import { kbuildSources, parseKbuild, selectedItems } from "./kbuild.ts";
 import {
@@ -160,6 +162,19 @@ export async function gatherInputs(req: BuildRequest): Promise<BuildInputs> {
   const hypervisor = hypervisorSources(root, port.hypervisor.sourceDirs, (s) => config.value(s));
   if (!hypervisor.sbiExts.includes("base"))
     throw new UserError("the SBI BASE extension is mandatory: no Kbuild sbi-ext list names base");
+  // The image against the port and the configuration, at the image file's lines (build/fit.ts).
+  const fit = imageFit(image, {
+    port: port.name,
+    harts: port.harts,
+    dramSize: port.dram.size,
+    value: (s) => config.value(s),
+    sbiExts: hypervisor.sbiExts,
+  });
+  if (fit.errors.length > 0 || fit.warnings.length > 0) {
+    const source = await readYaml(image.file);
+    if (fit.errors.length > 0) throw problemsError(source, fit.errors);
+    for (const w of fit.warnings) log(formatDiagnostic(source.locate(w.path), `warning: ${w.message}`));
+  }
 
   const known = await listGuests(root);
   const used = [...new Set(image.capsules.map((c) => c.guest))].filter((g) => known.includes(g));
@@ -170,6 +185,7 @@ export async function gatherInputs(req: BuildRequest): Promise<BuildInputs> {
   // host-file and recipe guests (docs/design/recipes.md)
   const foreign = await gatherForeignGuests({
     root,
+    outDir,
     guests: manifests,
     host: realHostEnv(probeRun, log),
     cacheDir: cacheDir(env),

@@ -1,5 +1,5 @@
 // Build metadata (version, git commit, dirty flag, build date, port, optimize mode): captured once per
-// CLI run at the edge, then rendered into the one C unit that embeds it (gen/build_info.c).
+// build at the edge (build/inputs.ts), then rendered into the one C unit that embeds it (gen/build_info.c).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ProbeRun } from "../toolchain/toolchain.ts";

@@ -5,7 +5,7 @@ import type { BuildRequest } from "../build/inputs.ts";
 import { interruptible } from "../build/interrupt.ts";
 import { buildImage, type BuiltImage } from "../build/run.ts";
 import { qemuArgv } from "../port/emit-qemu.ts";
-import { runInteractive } from "../qemu/run.ts";
+import { runOwned } from "../run/session.ts";
 import { UserError } from "../util/errors.ts";
 import type { ParsedArgs } from "./args.ts";
 
@@ -35,5 +35,7 @@ export async function runCommand(root: string, args: ParsedArgs): Promise<number
     `keel: booting ${relative(process.cwd(), built.elf) || built.elf} on ${built.port.name} (Ctrl-A x leaves QEMU)\n`,
   );
   if (args.verbose) process.stdout.write(`${argv.join(" ")}\n`);
-  return runInteractive(argv);
+  const verdict = await runOwned(argv);
+  if (verdict.reason !== undefined) process.stderr.write(`keel: ${verdict.reason}\n`);
+  return verdict.exitCode;
 }

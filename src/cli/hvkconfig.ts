@@ -43,22 +43,35 @@ export async function hypervisorKconfigArgv(
   const root = repoRoot();
   const defines: Record<string, string> = {};
   let outDir = join(root, "out");
+  let outGiven: string | undefined;
+  const setOut = (dir: string, spelling: string): void => {
+    if (dir === "") throw new UserError(`${spelling} expects a directory, got nothing`);
+    if (outGiven !== undefined)
+      throw new UserError(`the output directory given twice: ${outGiven} and ${spelling} (give it once)`);
+    outGiven = spelling;
+    outDir = resolve(cwd, dir);
+  };
   const rest: string[] = [];
   let command: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (command !== undefined) rest.push(a);
+    // -D, --out and O= may come after the command too (make menuconfig O=dir)
+    if (command !== undefined && !a.startsWith("-") && !a.startsWith("O=")) rest.push(a);
     else if (a === "-D" || a.startsWith("-D")) {
       const spec = a === "-D" ? (argv[++i] ?? "") : a.slice(2);
-      const m = /^(system|optimize|config)=(.*)$/.exec(spec);
+      const m = /^(system|optimize|config)=(.+)$/.exec(spec);
       if (!m)
         throw new UserError(
           `keel kconfig: -D expects system=..., optimize=... or config=...; got "-D${spec}"`,
         );
+      if (defines[m[1]!] !== undefined)
+        throw new UserError(
+          `-D${m[1]} given twice: -D${m[1]}=${defines[m[1]!]} and -D${spec} (give it once)`,
+        );
       defines[m[1]!] = m[2]!;
-    } else if (a === "--out") outDir = resolve(cwd, argv[++i] ?? "");
-    else if (a.startsWith("--out=")) outDir = resolve(cwd, a.slice(6));
-    else if (a.startsWith("O=")) outDir = resolve(cwd, a.slice(2));
+    } else if (a === "--out") setOut(argv[++i] ?? "", "--out");
+    else if (a.startsWith("--out=")) setOut(a.slice(6), a);
+    else if (a.startsWith("O=")) setOut(a.slice(2), a);
     else {
       if (!a.startsWith("-") && !a.includes("=")) command = a;
       rest.push(a);

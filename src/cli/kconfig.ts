@@ -37,20 +37,8 @@ import { linuxEnv, linuxTreeVersion, tinyInputs } from "../kconfig/linux.ts";
 import { UserError } from "../util/errors.ts";
 import { readIfExists, writeIfChanged } from "../util/files.ts";
 
-export const KCONFIG_COMMANDS = [
-  "config",
-  "oldconfig",
-  "olddefconfig",
-  "defconfig",
-  "savedefconfig",
-  "allnoconfig",
-  "allyesconfig",
-  "allmodconfig",
-  "alldefconfig",
-  "tinyconfig",
-  "menuconfig",
-] as const;
-export type KconfigCommand = (typeof KCONFIG_COMMANDS)[number];
+import { KCONFIG_COMMANDS, type KconfigCommand } from "./kconfig-names.ts";
+export { KCONFIG_COMMANDS, type KconfigCommand };
 
 export interface KconfigArgs {
   tree: string;
@@ -77,7 +65,8 @@ export function parseKconfigArgs(argv: readonly string[], cwd: string): KconfigA
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (command) {
+    // Options and VAR=value may come after the command too (make allnoconfig O=dir).
+    if (command && !a.startsWith("-") && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) {
       args.push(a);
       continue;
     }
@@ -94,8 +83,11 @@ export function parseKconfigArgs(argv: readonly string[], cwd: string): KconfigA
     else if (a.startsWith("-")) throw new UserError(`unknown option ${a} (see keel kconfig -h)`);
     else if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) {
       const eq = a.indexOf("=");
-      if (a.slice(0, eq) === "O") objtree = resolve(cwd, a.slice(eq + 1));
-      else vars[a.slice(0, eq)] = a.slice(eq + 1);
+      if (a.slice(0, eq) === "O") {
+        if (objtree !== undefined) throw new UserError(`O= given twice (${a} and an earlier one)`);
+        if (eq === a.length - 1) throw new UserError("O= expects a directory, got nothing");
+        objtree = resolve(cwd, a.slice(eq + 1));
+      } else vars[a.slice(0, eq)] = a.slice(eq + 1);
     } else if ((KCONFIG_COMMANDS as readonly string[]).includes(a)) command = a as KconfigCommand;
     else throw new UserError(`unknown kconfig command "${a}"; commands: ${KCONFIG_COMMANDS.join(", ")}`);
   }

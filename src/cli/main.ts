@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof UserError) {
       process.stderr.write(`keel: ${e.headline}\n`);
-      for (const d of e.details) process.stderr.write(`${d}\n`);
+      for (const d of e.details.slice(e.detailsShown)) process.stderr.write(`${d}\n`);
       code = e.exitCode;
     } else {
       process.stderr.write(

@@ -1,7 +1,9 @@
 // keel ports: every port with its description, the default marked with *. A port file that does not load
-// is listed with a "!" and its problems, and the command exits 2 — the other ports are still listed.
-import { defaultPortName, listPorts, portPath } from "../port/registry.ts";
+// or breaks a rule keel build applies is listed with a "!" and its problems, and the command exits 2 — the other ports are still listed.
+import { defaultPortName, folderExists, listPorts, portPath } from "../port/registry.ts";
+import { listImages } from "../yamlfile/files.ts";
 import { loadPort } from "../port/load.ts";
+import { resolvePort } from "../port/resolve.ts";
 import { UserError } from "../util/errors.ts";
 
 export interface PortsListing {
@@ -16,10 +18,13 @@ export async function portsCommand(root: string): Promise<PortsListing> {
   const def = await defaultPortName(root);
   const rows: string[][] = [];
   const problems: UserError[] = [];
+  const images = await listImages(root);
   for (const name of names) {
     const mark = name === def ? "*" : " ";
     try {
+      // The rules keel build applies too, not only the schema.
       const loaded = await loadPort(portPath(root, name));
+      resolvePort(loaded, { exists: folderExists(root), images });
       rows.push([mark, name, loaded.port.description]);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;

@@ -9,8 +9,10 @@ const COMMON = `Options:
                         lives in the build dir, edit it with keel kconfig menuconfig
   --out DIR, O=DIR      output directory (default: out)
   -j N                  parallel jobs (default: number of cores)
-  -v, VERBOSE=1         print every command
-  --explain             say why each step ran
+  -v, V=1, VERBOSE=1|y  print every command
+  --explain, V=2        say why each step ran
+                        (O=, V=, VERBOSE= go anywhere on the line, as Kbuild's; a setting given
+                        twice is refused)
   -h, --help            this help`;
 
 const TEXT: Record<Command, string> = {
@@ -27,6 +29,7 @@ Commands:
   clean     remove the output directory
   doctor    check Node, QEMU, the cross compiler and the device-tree compiler
   kconfig   configure any Kconfig tree (defconfig, oldconfig, menuconfig, ...)
+            (keel menuconfig, keel defconfig, ... are short for keel kconfig menuconfig, ...)
 
 Run keel <command> -h for a command's options.`,
   build: `Usage: keel build [options]
@@ -38,8 +41,11 @@ ${COMMON}`,
   run: `Usage: keel run [options] [-- <extra QEMU arguments>]
 
 Builds like keel build, then boots the image in QEMU (-bios none) with the serial console on
-this terminal. QEMU's exit status is keel's: 0 when every capsule shut down cleanly.
-Leave QEMU with Ctrl-A x.
+this terminal (Ctrl-C goes to the guest). Leave QEMU with Ctrl-A x.
+Exit status: QEMU's when the hypervisor ended the machine (0 when every capsule shut down
+cleanly, 1 when one failed); 3 when QEMU was left with Ctrl-A x, 128+N when it was stopped by
+signal N (SIGINT, SIGTERM and SIGHUP sent to keel are passed on to QEMU) before every capsule
+ended, with a line saying so. QEMU never outlives keel run.
 
 ${COMMON}`,
   test: `Usage: keel test [--static] [--unit] [--boot] [-- <test name pattern>]

@@ -69,6 +69,10 @@ export function describeListChange(before: readonly string[], after: readonly st
     endB--;
     endA--;
   }
+  if (endB - start === 1 && endA - start === 1) {
+    const text = textChange(before[start]!, after[start]!);
+    if (text !== undefined) return text;
+  }
   const was = clip(before.slice(start, endB));
   const is = clip(after.slice(start, endA));
   if (was === "") return `added ${is}`;
@@ -76,7 +80,25 @@ export function describeListChange(before: readonly string[], after: readonly st
   return `${was} -> ${is}`;
 }
 
+/** Two versions of a generated text (an argument of several lines): its first changed line, once each. */
+function textChange(was: string, is: string): string | undefined {
+  if (!was.includes("\n") && !is.includes("\n")) return undefined;
+  const a = was.split("\n");
+  const b = is.split("\n");
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const line = (l: string | undefined): string => (l === undefined ? "(none)" : brief(l.trim()).slice(0, 80));
+  return `text line ${i + 1}: ${line(a[i])} -> ${line(b[i])}`;
+}
+
 function clip(args: readonly string[]): string {
-  const shown = args.slice(0, 4).join(" ");
+  const shown = args.slice(0, 4).map(brief).join(" ");
   return args.length > 4 ? `${shown} ...` : shown;
+}
+
+/** An argument as a phrase shows it: a generated text (several lines, e.g. a whole C file) by its size. */
+function brief(arg: string): string {
+  const lines = arg.split("\n").length;
+  if (lines > 1) return `<text of ${lines} lines>`;
+  return arg.length > 120 ? `${arg.slice(0, 100)}...(${arg.length} chars)` : arg;
 }

@@ -17,6 +17,9 @@ export interface BuildResult {
   total: number;
 }
 
+/** Steps checked at once (each hashes its inputs). */
+const MAX_CHECKS = 16;
+
 /**
  * Runs the graph's dirty steps, updating `db.steps` as each one succeeds. On the first failure no new step
  * starts, running ones finish, then the failure is thrown as a UserError (label + first lines of stderr).
@@ -45,23 +48,38 @@ export async function schedule(
     }
   };
 
-  const task = async (i: number): Promise<void> => {
+  // Checking is cheap and running is not: every step that can be checked is checked before the next one
+  // starts, so the [n/N] total counts the steps known to need running (it only shrinks when a rebuilt input
+  // comes out byte-identical and leaves its consumers clean).
+  const runnable: { i: number; checked: Awaited<ReturnType<typeof checkStep>> }[] = [];
+  /** Failures whose output status.failed has printed. */
+  const shown = new Set<UserError>();
+  const fail = (err: unknown): void => {
+    if (err instanceof UserError) failures.push(err);
+    else bug ??= { error: err };
+  };
+  const check = async (i: number): Promise<void> => {
     const step = steps[i];
     if (!step) return;
     try {
-      const record = db.steps[step.id];
-      const checked = await checkStep(step, record, env);
+      const checked = await checkStep(step, db.steps[step.id], env);
       if (checked.clean) {
         upToDate++;
         finished(i);
-        return;
-      }
+      } else runnable.push({ i, checked });
+    } catch (err) {
+      fail(err);
+    }
+  };
+  const run = async (i: number, checked: Awaited<ReturnType<typeof checkStep>>): Promise<void> => {
+    const step = steps[i];
+    if (!step) return;
+    try {
       if (status.explaining) {
-        const reasons = explainStep(checked.current, record, env.root);
+        const reasons = explainStep(checked.current, db.steps[step.id], env.root);
         status.explain(step.label, reasons.length > 0 ? reasons : ["key changed"]);
       }
       started++;
-      // The total is an upper bound: steps found clean later drop out of it.
       status.started(step, started, steps.length - upToDate);
       const outcome = await runStep(step, checked, env);
       if (outcome.ok) {
@@ -73,23 +91,29 @@ export async function schedule(
       } else {
         status.failed(step, outcome.code, outcome.output);
         failures.push(outcome.error);
+        shown.add(outcome.error);
       }
     } catch (err) {
-      if (err instanceof UserError) failures.push(err);
-      else bug ??= { error: err };
+      fail(err);
     }
   };
 
-  const inFlight = new Set<Promise<void>>();
+  const checks = new Set<Promise<void>>();
+  const runs = new Set<Promise<void>>();
   const stopping = (): boolean => failures.length > 0 || bug !== undefined || env.signal?.aborted === true;
   for (;;) {
-    while (!stopping() && inFlight.size < jobs && ready.length > 0) {
+    while (!stopping() && checks.size < MAX_CHECKS && ready.length > 0) {
       const i = ready.shift() as number;
-      const p: Promise<void> = task(i).finally(() => inFlight.delete(p));
-      inFlight.add(p);
+      const p: Promise<void> = check(i).finally(() => checks.delete(p));
+      checks.add(p);
     }
-    if (inFlight.size === 0) break;
-    await Promise.race(inFlight);
+    while (!stopping() && checks.size === 0 && runs.size < jobs && runnable.length > 0) {
+      const next = runnable.shift()!;
+      const p: Promise<void> = run(next.i, next.checked).finally(() => runs.delete(p));
+      runs.add(p);
+    }
+    if (checks.size === 0 && runs.size === 0) break;
+    await Promise.race([...checks, ...runs]);
   }
 
   if (bug) throw bug.error;
@@ -98,8 +122,10 @@ export async function schedule(
   const [first, ...others] = failures;
   if (first) {
     const more = others.length > 0 ? [`(${others.length} other step(s) failed too)`] : [];
+    // The failed step's output is on the status stream already (status.failed): not printed again.
     throw new UserError(first.message, {
       details: [...first.details, ...more],
+      detailsShown: shown.has(first) ? first.details.length : 0,
       ...(first.location ? { location: first.location } : {}),
     });
   }

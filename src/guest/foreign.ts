@@ -24,6 +24,8 @@ import { planRecipeGuest, recipeBuildNames, type RecipeGuest, type RecipeHost } 
 
 export interface ForeignGuestsRequest {
   root: string;
+  /** The build outputs (an initramfs from: may read them, as it may the checkout). */
+  outDir: string;
   /** Every guest the image uses; source guests are skipped. */
   guests: readonly GuestManifest[];
   host: HostEnv;
@@ -67,6 +69,7 @@ export async function gatherForeignGuests(p: ForeignGuestsRequest): Promise<Fore
       if (g.busybox) await ensureDebSrc(p.host);
       const initramfs = await loadInitramfs(join(p.root, g.dir, g.initramfs), {
         builds: recipeBuildNames(g),
+        allowedRoots: [p.root, p.outDir],
       });
       const crossIdentity = [
         await versionLine(p.host.run, `${LINUX_CROSS}gcc`, "gcc-riscv64-linux-gnu"),

@@ -29,7 +29,7 @@ import { describeHolder } from "../util/lock.ts";
 
 export type RecipeGuest = Extract<GuestManifest, { kind: "recipe" }>;
 
-/** What planning a recipe guest needs from the host, gathered once at the CLI's edge. */
+/** What planning a recipe guest needs from the host, gathered once at the build's edge (gatherForeignGuests). */
 export interface RecipeHost {
   cache: ContentCache;
   /** make -j for the sub-builds. */

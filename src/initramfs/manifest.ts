@@ -3,7 +3,8 @@
 //
 //   entries:
 //     - dir: bin                      # mode defaults to 0755
-//     - file: init                    # from: a path relative to the manifest's folder, or an absolute host path
+//     - file: init                    # from: relative to the manifest's folder; a host path outside the checkout
+//                                     # and the build outputs only when listed under host_paths: [/abs/dir]
 //       from: init
 //       mode: "0755"
 //     - file: bin/busybox             # build: an output of the guest's build (busybox, keelctl...)
@@ -19,7 +20,7 @@
 // Names are relative to the initramfs root; `..`, `.`, empty components and absolute names are errors, and so
 // is an entry below a symlink, file or device (the kernel would unpack it through that entry). Missing parent
 // directories are added with mode 0755.
-import { readFile, stat } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { SourceLocation } from "../util/errors.ts";
 import { UserError } from "../util/errors.ts";
@@ -44,6 +45,8 @@ export type ManifestEntry =
 
 export interface InitramfsManifest {
   file: string;
+  /** Where from: may read (the allowed roots and the manifest's host_paths), for the check after symlinks. */
+  allowed: readonly string[];
   /** Every entry, implicit parent directories included, sorted by name. */
   entries: ManifestEntry[];
 }
@@ -53,6 +56,17 @@ export interface ParseOptions {
   baseDir?: string;
   /** Names a `build:` may use; any name when absent. */
   builds?: readonly string[];
+  /**
+   * Folders `from:` may read without the manifest's say (the checkout and the build outputs; default: the
+   * manifest's folder). A host path elsewhere must be listed under the manifest's `host_paths:`.
+   */
+  allowedRoots?: readonly string[];
+}
+
+/** Is `file` `dir` or inside it? (Both absolute.) */
+function inside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
 }
 
 const KINDS = ["dir", "file", "symlink", "device"] as const;
@@ -97,7 +111,21 @@ export function parseInitramfs(text: string, file: string, opts: ParseOptions = 
     throw problemsError(source, [{ path: [], message: "expected a mapping with an entries: list" }]);
   }
   for (const k of Object.keys(doc))
-    if (k !== "entries") bad([k], `unknown key "${k}" (expected entries)`, "key");
+    if (k !== "entries" && k !== "host_paths")
+      bad([k], `unknown key "${k}" (expected entries, host_paths)`, "key");
+  // host_paths: absolute host paths outside the checkout and the build outputs that from: may read.
+  const hostPaths: string[] = [];
+  const hp = doc["host_paths"];
+  if (hp !== undefined) {
+    if (!Array.isArray(hp)) bad(["host_paths"], "host_paths: expected a list of absolute paths");
+    else
+      hp.forEach((v: unknown, i: number) => {
+        if (typeof v !== "string" || !path.isAbsolute(v))
+          bad(["host_paths", i], `host_paths: expected an absolute path, got ${JSON.stringify(v)}`);
+        else hostPaths.push(path.resolve(v));
+      });
+  }
+  const allowed = [...(opts.allowedRoots ?? [baseDir]), ...hostPaths];
   const list = doc["entries"];
   if (!Array.isArray(list)) {
     bad(["entries"], "entries: expected a list of entries");
@@ -160,7 +188,15 @@ export function parseInitramfs(text: string, file: string, opts: ParseOptions = 
           bad(at(kind), "a file entry needs exactly one of from: (a file) and build: (a build output)");
         } else if (from !== undefined) {
           if (typeof from !== "string" || from === "") bad(at("from"), "from: expected a file path");
-          else src = { kind: "path", path: path.resolve(baseDir, from) };
+          else {
+            const file = path.resolve(baseDir, from);
+            if (allowed.some((d) => inside(file, d))) src = { kind: "path", path: file };
+            else
+              bad(
+                at("from"),
+                `from: ${file} is outside the checkout and the build outputs; list it (or a folder holding it) under host_paths: to pack it`,
+              );
+          }
         } else if (typeof build !== "string" || build === "") {
           bad(at("build"), "build: expected the name of a build output");
         } else if (opts.builds && !opts.builds.includes(build)) {
@@ -253,7 +289,7 @@ export function parseInitramfs(text: string, file: string, opts: ParseOptions = 
   }
   if (problems.length > 0) throw placed(source, problems);
   entries.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
-  return { file, entries };
+  return { file, allowed, entries };
 }
 
 /** A problem already placed at a location (duplicate and parent checks know the entry, not its path). */
@@ -292,7 +328,18 @@ export async function loadInitramfs(file: string, opts: ParseOptions = {}): Prom
       const st = await stat(e.source.path).catch(() => undefined);
       if (!st?.isFile()) {
         missing.push(new UserError(`"${e.name}": from: ${e.source.path} is not a file`, { location: e.loc }));
+        continue;
       }
+      // The same rule after symlinks: a link in the checkout may not lead out of it unasked.
+      const real = await realpath(e.source.path);
+      const roots = await Promise.all(manifest.allowed.map((d) => realpath(d).catch(() => d)));
+      if (!roots.some((d) => inside(real, d)))
+        missing.push(
+          new UserError(
+            `"${e.name}": from: ${e.source.path} leads to ${real}, outside the checkout and the build outputs; list it (or a folder holding it) under host_paths: to pack it`,
+            { location: e.loc },
+          ),
+        );
     }
   }
   const [first, ...rest] = missing;

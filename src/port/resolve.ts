@@ -130,8 +130,21 @@ function windows(port: ResolvedPort): { path: YamlPath; region: MemoryRegion }[]
   ];
 }
 
+/** The hypervisor's limit (hypervisor/core/Kconfig MAX_HARTS, range 1 64: affinity masks are 64 bits). */
+export const MAX_PORT_HARTS = 64;
+
 const hartsAtLeastOne: Rule = (port) =>
   port.harts >= 1 ? [] : [problem(["harts"], "a port needs at least 1 hart")];
+
+const hartsAtMostTheCap: Rule = (port) =>
+  port.harts <= MAX_PORT_HARTS
+    ? []
+    : [
+        problem(
+          ["harts"],
+          `${port.harts} harts, but Keel runs on at most ${MAX_PORT_HARTS} (MAX_HARTS in hypervisor/core/Kconfig: affinity masks are 64 bits)`,
+        ),
+      ];
 
 const smpMatchesHarts: Rule = (port) =>
   port.qemu.smp === port.harts
@@ -264,6 +277,7 @@ const defaultImageExists: Rule = ({ defaultImage }, { images }) =>
 
 const RULES: readonly Rule[] = [
   hartsAtLeastOne,
+  hartsAtMostTheCap,
   smpMatchesHarts,
   windowsFitIn64Bits,
   loadAddressInDram,

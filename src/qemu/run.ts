@@ -1,5 +1,5 @@
-// Running QEMU (or any program that must not outlive a test): interactively with the console on the terminal,
-// or captured with a hard timeout. A captured run gets its own process group and is always ended by its own
+// Running QEMU (or any program that must not outlive a test) captured with a hard timeout (keel run's
+// interactive QEMU is src/run/session.ts). A captured run gets its own process group and is always ended by its own
 // PID, so tests never hang and nothing it started is left behind.
 import { spawn } from "node:child_process";
 import { adoptGroup, releaseGroup } from "./groups.ts";
@@ -99,16 +99,5 @@ export function runCaptured(argv: readonly string[], opts: CaptureOptions): Prom
         durationMs: Date.now() - started,
       });
     });
-  });
-}
-
-/** Runs argv with the terminal attached (keel run); resolves to the exit status. */
-export function runInteractive(argv: readonly string[]): Promise<number> {
-  const [cmd, ...args] = argv;
-  if (cmd === undefined) throw new Error("runInteractive: empty argv");
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: "inherit" });
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 + 9 : 1)));
   });
 }

@@ -58,6 +58,28 @@ function checkSeq(lines: readonly string[]): string | undefined {
   return md5 === printed ? undefined : `md5 of what arrived ${md5}, the guest printed ${printed}`;
 }
 
+/**
+ * Starts a 30 s sleep in the root VM's shell three times and stops it with Ctrl-C, Ctrl-\\ and Ctrl-Z. The
+ * job says "sleeper-2" once it runs (in the foreground process group), and only then is the key typed; the
+ * shell's next command prints the job's status: 130 (SIGINT), 131 (SIGQUIT), then the stopped job is killed.
+ */
+function interruptSleep(prompt: RegExp): Interaction[] {
+  const sleeper = "sh -c 'echo sleeper-$((1+1)); exec sleep 30'\n";
+  const ready = /\[root\] sleeper-2\n/;
+  return [
+    { waitFor: prompt, send: sleeper },
+    { waitFor: ready, send: "\x03" },
+    { waitFor: /\/ # /, send: "echo rc=$?\n" },
+    { waitFor: /\[root\] rc=\d+\n[\s\S]*\/ # /, send: sleeper },
+    { waitFor: ready, send: "\x1c" },
+    { waitFor: /\/ # /, send: "echo rc=$?\n" },
+    { waitFor: /\[root\] rc=\d+\n[\s\S]*\/ # /, send: sleeper },
+    { waitFor: ready, send: "\x1a" },
+    { waitFor: /Stopped[\s\S]*\/ # /, send: "kill -9 %1; wait; echo stopped-ok\n" },
+  ];
+}
+const SLEEP_INTERRUPTED = [/^\[root\] rc=130$/, /^\[root\] rc=131$/, /Stopped/, /^\[root\] stopped-ok$/];
+
 /** The default time slice (CONFIG_SLICE_US, hypervisor/core/Kconfig) and what a loaded host (2 cores shared by
  * several QEMUs) may add to a neighbour's gap without any fault of the hypervisor. */
 const SLICE_MS = 5;
@@ -74,6 +96,34 @@ function beatGap(lines: readonly string[]): string | undefined {
   const worst = Math.max(...gaps) / 1000;
   const bound = SLICE_MS + GAP_MARGIN_MS;
   return worst <= bound ? undefined : `beat was kept off its hart ${worst} ms (bound ${bound} ms)`;
+}
+
+/** The console allowance (hypervisor/include/keel/config.h): a burst, then a rate. */
+const CONSOLE_BURST = 64 * 1024;
+const CONSOLE_RATE = 16 * 1024;
+
+/** A C0 control byte other than tab and CR (a terminal may add CRs), or DEL. */
+function hasControl(line: string): boolean {
+  return [...line].some((ch) => {
+    const c = ch.charCodeAt(0);
+    return (c < 0x20 && ch !== "\t" && ch !== "\r") || c === 0x7f;
+  });
+}
+
+/** No control byte reached the console, and forge's lines (tag and newline included) fit in what the allowance
+ * gave over the time the guest measured. */
+function checkForge(lines: readonly string[]): string | undefined {
+  const raw = lines.find(hasControl);
+  if (raw !== undefined) return `a control byte reached the console: ${JSON.stringify(raw)}`;
+  const ms = lines
+    .map((l) => /^\[forge\] attack: 100000 empty lines, (\d+) ms until this line$/.exec(l)?.[1])
+    .find(Boolean);
+  if (ms === undefined) return "no timing line from forge";
+  const shown = lines.filter((l) => l.startsWith("[forge] ")).reduce((n, l) => n + l.length + 1, 0);
+  const bound = CONSOLE_BURST + (CONSOLE_RATE * (Number(ms) + 1000)) / 1000;
+  return shown <= bound
+    ? undefined
+    : `${shown} bytes of forge's lines on the console, the allowance gives ${bound}`;
 }
 
 const BANNER = /^\[keel\] Keel \d+\.\d+\.\d+ \(commit [0-9a-f]+(-dirty)?|unknown/;
@@ -94,10 +144,13 @@ const CASES: readonly BootCase[] = [
     exit: 0,
   },
   {
+    // Seven attackers killed, one line each; beat (first, on hart 0) keeps its gaps bounded and its canary.
     image: "isolation",
     port: "qemu-virt",
-    expect: [/^\[hello\] hello: all \d+ checks passed$/, /^\[keel\] all capsules ended: 1 clean, 7 failed$/],
-    forbid: [/survived/],
+    expect: [/^\[hello\] hello: all \d+ checks passed$/, /^\[keel\] all capsules ended: 2 clean, 7 failed$/],
+    unordered: [[/^\[beat\] beat: running 3000 ms$/, BEAT_DONE]],
+    forbid: [/survived/, /FAIL/],
+    check: beatGap,
     exit: 1,
   },
   {
@@ -199,10 +252,11 @@ const CASES: readonly BootCase[] = [
   },
   {
     // hostile turns its interrupts off and spins 5 s on hart 0; hello shares that hart and still finishes
-    // first: the M-mode timer preempts the spinner.
+    // first: the M-mode timer preempts the spinner. beat, on the same hart, keeps its gaps bounded.
     image: "hostile",
     port: "qemu-virt",
     expect: [
+      /^\[keel\] capsule beat: hart 0,/,
       /^\[keel\] capsule hostile: hart 0,/,
       /^\[keel\] capsule hello: hart 0,/,
       /^\[hostile\] hostile: interrupts off, spinning 5000$/,
@@ -210,9 +264,11 @@ const CASES: readonly BootCase[] = [
       /^\[keel\] capsule hello: shut down$/,
       /^\[hostile\] hostile: done spinning$/,
       /^\[keel\] capsule hostile: shut down$/,
-      /^\[keel\] all capsules ended: 2 clean, 0 failed$/,
+      /^\[keel\] all capsules ended: 3 clean, 0 failed$/,
     ],
+    unordered: [[/^\[beat\] beat: running 3000 ms$/, BEAT_DONE]],
     forbid: [/FAIL/],
+    check: beatGap,
     exit: 0,
     timeoutMs: 60_000,
   },
@@ -244,6 +300,9 @@ const CASES: readonly BootCase[] = [
       /^\[echo-b\] echo: keel stop denied: yes$/,
       /^\[echo-b\] echo: keel log denied: yes$/,
       /^\[echo-b\] echo: keel list to a bad address: refused$/,
+      // An unknown console key is named as typed: the letter, or Ctrl-<letter>.
+      /^\[keel\] console: Ctrl-\] x is not a console key \(Ctrl-\] h for help\)$/,
+      /^\[keel\] console: Ctrl-\] Ctrl-B is not a console key \(Ctrl-\] h for help\)$/,
       /^\[echo-b\] echo: got "to b"$/,
       /^\[keel\] console: input goes to capsule echo-a \(0\); /,
       /^\[echo-a\] echo: got "to a"$/,
@@ -259,7 +318,7 @@ const CASES: readonly BootCase[] = [
     unordered: [[/^\[echo-a\] echo: ready \(legacy getchar\)/, /^\[echo-a\] echo: got "to a"$/]],
     forbid: [/FAIL/, /^\[echo-a\] echo: got "to b"$/, /^\[echo-b\] echo: got "to a"$/],
     interactions: [
-      { waitFor: /\[echo-b\] echo: ready \(dbcn read\)/, send: "to b\n" },
+      { waitFor: /\[echo-b\] echo: ready \(dbcn read\)/, send: `${KEY}x${KEY}\x02to b\n` },
       { waitFor: /\[echo-b\] echo: got "to b"/, send: `${KEY}0` },
       { waitFor: /input goes to capsule echo-a/, send: "to a\n" },
       { waitFor: /\[echo-a\] echo: got "to a"/, send: `${KEY}l` },
@@ -314,6 +373,8 @@ const CASES: readonly BootCase[] = [
       /^\[root\] smp: Brought up 1 node, 2 CPUs$/,
       /^\[root\] keel rootvm: Linux 6\.1\.\d+, 2 CPU\(s\)$/,
       /^\[root\] 2$/,
+      ...SLEEP_INTERRUPTED,
+      /^\[root\] keelctl: stop root: denied \(the root VM cannot stop or restart itself: use poweroff or reboot\)$/,
       /^\[root\] real\s+\d+m ?[\d.]+s$/,
       /^\[root\] hart\s+: 1$/,
       /^\[root\] 0 +root +running +2 +128M/,
@@ -332,8 +393,12 @@ const CASES: readonly BootCase[] = [
     forbid: [/FAIL/, /killed/, /Kernel panic/, /Oops/, /Illegal instruction/],
     interactions: [
       { waitFor: ROOT_PROMPT, send: "nproc\n" },
+      // The console shell has a controlling terminal and its jobs the default signal actions: Ctrl-C,
+      // Ctrl-\ and Ctrl-Z reach a foreground job (sleep would otherwise run its 30 s and give status 0).
+      ...interruptSleep(/\[root\] 2\n[\s\S]*\/ # /),
       // BusyBox time reads the time CSR from user mode (the vDSO): scounteren must allow it.
-      { waitFor: /\[root\] 2\n[\s\S]*\/ # /, send: "time true\n" },
+      { waitFor: /\[root\] stopped-ok\n[\s\S]*\/ # /, send: "keelctl stop root\n" },
+      { waitFor: /stop root: denied[\s\S]*\/ # /, send: "time true\n" },
       { waitFor: /\[root\] real\s+\d+m[\s\S]*\/ # /, send: "cat /proc/cpuinfo\n" },
       { waitFor: /hart\s+: 1[\s\S]*\/ # /, send: "keelctl list\n" },
       { waitFor: /hello +running[\s\S]*\/ # /, send: "keelctl restart hello\n" },
@@ -396,9 +461,14 @@ const CASES: readonly BootCase[] = [
       /^\[sbifuzz\] sbifuzz: 5000 calls, RAM /,
       /^\[sbifuzz\] sbifuzz: 5000 calls, all answered with spec error codes$/,
       /^\[keel\] capsule sbifuzz: shut down$/,
-      /^\[keel\] all capsules ended: 1 clean, 0 failed$/,
+      /^\[keel\] all capsules ended: 2 clean, 0 failed$/,
+    ],
+    unordered: [
+      [/^\[beat\] beat: running 3000 ms$/, /^\[sbifuzz\] sbifuzz: 5000 calls, all answered/],
+      [/^\[beat\] beat: running 3000 ms$/, BEAT_DONE],
     ],
     forbid: [/FAIL/, /PANIC/, /killed/],
+    check: beatGap,
     exit: 0,
   },
   {
@@ -574,6 +644,23 @@ const CASES: readonly BootCase[] = [
     check: beatGap,
     exit: 0,
     timeoutMs: 120_000,
+  },
+  {
+    // Issue 9, finding 4: ESC, BEL, BS, VT, FF and DEL once reached the shared terminal (a capsule could forge a
+    // [keel] line), and the allowance counted payload only (a flood of empty lines got 9 bytes out per byte paid).
+    image: "attack-console",
+    port: "qemu-virt",
+    expect: [
+      /^\[forge\] attack: forging$/,
+      /^\[forge\] \^\[\[2K\^\[\[1G\[keel\] capsule nb: killed: forged \^G\^H\^K\^L\^\? end$/,
+      /^\[keel\] capsule forge: output dropped \(\d+ bytes\)$/,
+      /^\[forge\] attack: 100000 empty lines, \d+ ms until this line$/,
+      /^\[keel\] all capsules ended: 1 clean, 0 failed$/,
+    ],
+    forbid: [/FAIL/],
+    check: checkForge,
+    exit: 0,
+    timeoutMs: 60_000,
   },
   {
     image: "fail",

@@ -19,6 +19,7 @@ import {
 import { tmpdir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative } from "node:path";
 import { COMMANDS } from "../../src/cli/args.ts";
+import { KCONFIG_COMMANDS } from "../../src/cli/kconfig-names.ts";
 import { usage } from "../../src/cli/usage.ts";
 import { account, bundleCli, keel, lines, type CliResult } from "./cli-helpers.ts";
 import { copyCheckout } from "./helpers.ts";
@@ -108,11 +109,14 @@ describe("help and argument errors", () => {
 
   test("an unknown command exits 2 with one line listing the commands", async () => {
     const r = await keel(["x"], { root, cwd: root });
-    const err = userError(r, `keel: unknown command "x"; commands: ${COMMANDS.join(", ")}`);
+    const err = userError(
+      r,
+      `keel: unknown command "x"; commands: ${COMMANDS.join(", ")}; configuration targets (keel kconfig ...): ${KCONFIG_COMMANDS.join(", ")}`,
+    );
     assert.equal(err.length, 1);
-    assert.equal(
-      err[0],
-      'keel: unknown command "x"; commands: build, run, test, ports, inspect, clean, doctor, kconfig, help',
+    assert.match(
+      err[0]!,
+      /^keel: unknown command "x"; commands: build, run, test, ports, inspect, clean, doctor, kconfig, help; configuration targets \(keel kconfig \.\.\.\): config, oldconfig, .*, menuconfig$/,
     );
   });
 

@@ -128,6 +128,21 @@ test("savedefconfig, allnoconfig, allyesconfig and O=DIR", () => {
   assert.match(readFileSync(join(d, ".config"), "utf8"), /^# CONFIG_FOO is not set$/m);
 });
 
+test("Kbuild habits: keel allnoconfig O=DIR (a shorthand, O= after the target), a second O= refused", () => {
+  const d = demoTree();
+  const o = join(d, "obj2");
+  const r = keel(["allyesconfig", `O=${o}`], { cwd: d });
+  assert.equal(r.code, 0, show(r));
+  assert.match(readFileSync(join(o, ".config"), "utf8"), /^CONFIG_BAZ=y$/m);
+  const s = keel(["savedefconfig", `O=${o}`], { cwd: d });
+  assert.equal(s.code, 0, show(s));
+  assert.equal(readFileSync(join(o, "defconfig"), "utf8"), "CONFIG_BAR=y\nCONFIG_BAZ=y\n");
+  const twice = keel(["kconfig", `O=${o}`, "allnoconfig", "O=elsewhere"], { cwd: d });
+  assert.equal(twice.code, 2, show(twice));
+  assert.match(twice.stderr, /^keel: O= given twice/);
+  assert.equal(existsSync(join(d, "elsewhere")), false);
+});
+
 test("Kconfig errors are file:line: error: ... and exit 2", () => {
   const d = demoTree(`config A\n\tbool "a"\n\tdepends on (B\n`);
   const r = keel(["kconfig", "olddefconfig"], { cwd: d });

@@ -299,12 +299,15 @@ describe("build", () => {
       assert.ok(err instanceof UserError);
       assert.equal(err.message, "CC src/b.c failed (exit code 1)");
       assert.deepEqual(err.details, ["/repo/src/b.c:1:1: error: #error", "1 error generated."]);
+      // The status stream showed the compiler's output: the CLI prints only the headline (issue 12).
+      assert.equal(err.detailsShown, 2);
       return true;
     });
     assert.match(
       output(),
       /^FAILED: CC src\/b.c \(exit code 1\)\ngcc -O2 .* -o \/repo\/out\/obj\/b.o.tmp\n/m,
     );
+    assert.equal(output().split("error: #error").length, 2, "the compiler's error is on the status once");
     assert.equal(fs.get(`${OUT}/obj/b.o`), undefined);
     assert.equal(fs.get(`${OUT}/obj/b.o.tmp`), undefined);
     assert.equal(fs.get(`${OUT}/obj/b.d`), undefined);

@@ -100,3 +100,17 @@ describe("displayPath", () => {
     assert.equal(displayPath("/r/a.c", undefined), "/r/a.c");
   });
 });
+
+describe("describeListChange on generated texts (issue 12: --explain printed build_info.c twice)", () => {
+  it("a changed multi-line argument is shown by its first changed line, once", () => {
+    const c = (commit: string): string => `#include <x.h>\nconst char *commit = "${commit}";\nint y;\n`;
+    assert.equal(
+      describeListChange([c("abc")], [c("def")]),
+      'text line 2: const char *commit = "abc"; -> const char *commit = "def";',
+    );
+    const long = "x".repeat(500);
+    const shown = describeListChange(["cc", long], ["cc", "-g"]) ?? "";
+    assert.ok(shown.length < 200, shown);
+    assert.match(shown, /\(500 chars\) -> -g$/);
+  });
+});

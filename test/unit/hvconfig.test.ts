@@ -146,7 +146,7 @@ describe("the hypervisor tree", () => {
     const text = [
       "# a comment",
       "CONFIG_NO_SUCH=y",
-      "CONFIG_SLICE_US=fast",
+      "CONFIG_MAX_CAPSULES=fast",
       "CONFIG_SLICE_US=5",
       "CONFIG_SBI_HSM=maybe",
       "SLICE_US=1",
@@ -155,10 +155,18 @@ describe("the hypervisor tree", () => {
     const check = checkDefconfig(configure(VIRT, text), text, "configs/t_defconfig");
     assert.deepEqual(check.errors, [
       "configs/t_defconfig:2: unknown symbol CONFIG_NO_SUCH (not in hypervisor/Kconfig or the files it sources)",
-      "configs/t_defconfig:3: CONFIG_SLICE_US=fast: int symbol, expected a decimal number",
+      "configs/t_defconfig:3: CONFIG_MAX_CAPSULES=fast: int symbol, expected a decimal number",
       "configs/t_defconfig:4: CONFIG_SLICE_US=5 is not valid here (the value is 5000, range 100 to 1000000)",
       "configs/t_defconfig:5: CONFIG_SBI_HSM=maybe: bool symbol, expected y or n",
       'configs/t_defconfig:6: expected CONFIG_<NAME>=<value> or "# CONFIG_<NAME> is not set", got "SLICE_US=1"',
+    ]);
+  });
+
+  it("a symbol assigned twice is one error at the second line, naming the first", () => {
+    const text = "CONFIG_MAX_VCPUS=4\nCONFIG_SLICE_US=2000\nCONFIG_MAX_VCPUS=6\n";
+    const check = checkDefconfig(configure(VIRT, text), text, "configs/t_defconfig");
+    assert.deepEqual(check.errors, [
+      "configs/t_defconfig:3: CONFIG_MAX_VCPUS is assigned again (first on line 1); give it once",
     ]);
   });
 

@@ -2,7 +2,10 @@
 // its exact file:line:col.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { nameProblem, parseInitramfs } from "../../src/initramfs/manifest.ts";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadInitramfs, nameProblem, parseInitramfs } from "../../src/initramfs/manifest.ts";
 import { UserError } from "../../src/util/errors.ts";
 
 const FILE = "guests/x/initramfs.yaml";
@@ -150,7 +153,7 @@ test("kinds, keys, modes, sources and device numbers are checked", () => {
       `${FILE}:16:11: type: expected char or block`,
       `${FILE}:18:12: minor: expected a number from 0 to 1048575`,
       `${FILE}:19:14: a symlink needs target: (a path)`,
-      `${FILE}:20:1: unknown key "extra" (expected entries)`,
+      `${FILE}:20:1: unknown key "extra" (expected entries, host_paths)`,
     ],
   );
 });
@@ -158,4 +161,65 @@ test("kinds, keys, modes, sources and device numbers are checked", () => {
 test("nameProblem accepts ordinary relative names", () => {
   for (const ok of ["init", "bin/sh", "usr/lib/x.so.1", "a-b_c/.hidden"])
     assert.equal(nameProblem(ok), undefined, ok);
+});
+
+test("from: outside the checkout and the build outputs needs host_paths: (issue 12)", () => {
+  const text = (extra: string) =>
+    [
+      ...(extra ? [extra] : []),
+      "entries:",
+      "  - file: etc/shadow",
+      "    from: /etc/shadow",
+      "  - file: etc/passwd",
+      "    from: ../../../../etc/passwd",
+      "  - file: env",
+      "    from: /proc/self/environ",
+      "  - file: init",
+      "    from: init.sh",
+    ].join("\n");
+  const found = problems(text(""));
+  assert.equal(found.length, 3, found.join("\n"));
+  assert.equal(
+    found[0],
+    "guests/x/initramfs.yaml:3:11: from: /etc/shadow is outside the checkout and the build outputs; list it (or a folder holding it) under host_paths: to pack it",
+  );
+  assert.match(found[1]!, /:5:11: from: \/etc\/passwd is outside the checkout/);
+  assert.match(found[2]!, /:7:11: from: \/proc\/self\/environ is outside/);
+  // Listed: accepted. The allowed roots (checkout, build outputs) need no listing.
+  const m = parseInitramfs(text("host_paths: [/etc, /proc/self/environ]"), FILE, {
+    baseDir: "/repo/guests/x",
+  });
+  assert.equal(m.entries.filter((e) => e.type === "file").length, 4);
+  const outs = parseInitramfs("entries:\n  - file: a\n    from: /repo/out/x/a\n", FILE, {
+    baseDir: "/repo/guests/x",
+    allowedRoots: ["/repo", "/repo/out"],
+  });
+  assert.equal(outs.entries.length, 1);
+  assert.match(
+    problems("host_paths: [etc]\nentries: []\n")[0]!,
+    /host_paths: expected an absolute path, got "etc"/,
+  );
+});
+
+test("a symlink in the manifest's folder that leads out of it needs host_paths: too", async () => {
+  const d = mkdtempSync(join(tmpdir(), "keel-initramfs-"));
+  try {
+    symlinkSync("/etc/hostname", join(d, "name"));
+    writeFileSync(join(d, "m.yaml"), "entries:\n  - file: etc/hostname\n    from: name\n");
+    await assert.rejects(loadInitramfs(join(d, "m.yaml")), (e: unknown) => {
+      assert.ok(e instanceof UserError);
+      assert.match(
+        e.headline,
+        /:2:11: "etc\/hostname": from: .*\/name leads to \/etc\/hostname, outside the checkout/,
+      );
+      return true;
+    });
+    writeFileSync(
+      join(d, "m.yaml"),
+      "host_paths: [/etc/hostname]\nentries:\n  - file: etc/hostname\n    from: name\n",
+    );
+    assert.equal((await loadInitramfs(join(d, "m.yaml"))).entries.length, 2);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
 });

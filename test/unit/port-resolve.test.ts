@@ -205,3 +205,11 @@ test("the repo's default port resolves against the real hypervisor/ and images/ 
   assert.equal(port.name, "qemu-virt");
   assert.equal(port.defaultImage, "rootvm");
 });
+
+test("a port with more harts than Keel's cap (MAX_HARTS range 1 64) is refused at its harts line", async () => {
+  const text = (await readFile("ports/qemu-virt.yaml", "utf8"))
+    .replace(/^harts: 2$/m, "harts: 1000")
+    .replace(/^ {2}smp: 2$/m, "  smp: 1000");
+  const found = await problems(() => resolvePort(parsePort(text, "ports/qemu-virt.yaml"), ALL));
+  assert.match(found[0]!, /^ports\/qemu-virt\.yaml:\d+:8: harts: 1000 harts, but Keel runs on at most 64 /);
+});

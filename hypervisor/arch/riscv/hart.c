@@ -133,9 +133,3 @@ void hart_wait(void)
 	/* wfi wakes on any interrupt enabled in mie even with mstatus.MIE = 0. */
 	__asm__ volatile("wfi" ::: "memory");
 }
-
-void hart_park(void)
-{
-	for (;;)
-		__asm__ volatile("wfi");
-}

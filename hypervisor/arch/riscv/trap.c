@@ -6,17 +6,19 @@
  * these reach us):
  *   M timer interrupt (7)          -> scheduler: slice over, deadlines due
  *   M software interrupt (3)       -> scheduler: another hart posted work
- *   M external interrupt (11)      -> console input (conmux.c)
+ *   M external interrupt (11)      -> the hypervisor's device interrupts
+ *                                     (irq_external, core/irq.c)
  *    8 VU ecall (only from a capsule that owns the machine: hedeleg bit 8
  *      is clear while its vCPUs run) -> the Keel SBI extension if a7 is its
  *                                     EID, else reflected to the guest
  *                                     kernel exactly as delegation would
  *   10 VS ecall                    -> SBI (core sbi.c), pc += 4
  *   20/21/23 guest-page fault      -> a load / store on an emulated device
- *                                     (core/vdev.c): fetch with HLVX, decode,
- *                                     emulate, pc += 2 or 4; else kill (also
- *                                     a VS-stage page-table access: never
- *                                     emulated as the guest's load/store)
+ *                                     (mmio_access, core/mmio.c): fetch with
+ *                                     HLVX, decode, emulate, pc += 2 or 4;
+ *                                     else kill (also a VS-stage page-table
+ *                                     access: never emulated as the guest's
+ *                                     load/store)
  *    2 illegal instruction, from VU -> reflect to the guest kernel
  *    2 illegal instruction, from VS -> kill (e.g. an M-mode CSR access)
  *   22 virtual instruction, from VU -> reflect as illegal instruction (as KVM
@@ -33,15 +35,17 @@
  * instruction is fetched at pc with HLVX, never taken from mtval (QEMU 7.2
  * leaves it stale for HLV/HLVX/HSV: another capsule's bits). */
 #include <arch/csr.h>
+#include <arch/mmio_insn.h>
 #include <keel/capsule.h>
-#include <keel/conmux.h>
 #include <keel/console.h>
+#include <keel/irq.h>
+#include <keel/lifecycle.h>
+#include <keel/mmio.h>
 #include <keel/panic.h>
 #include <keel/printf.h>
 #include <keel/sbi.h>
 #include <keel/sched.h>
 #include <keel/vcpu.h>
-#include <keel/vdev.h>
 
 #define INSN_WFI 0x10500073UL
 
@@ -138,72 +142,6 @@ static bool fetch_insn(const struct vcpu_arch *a, u32 *insn)
 	return true;
 }
 
-/* A decoded guest load or store. */
-struct mmio_insn {
-	bool store;
-	bool sign;      /* sign-extend a load */
-	unsigned width; /* bytes */
-	unsigned reg;   /* rd of a load, rs2 of a store */
-	unsigned len;   /* 2 or 4 */
-};
-
-/* LB/LH/LW/LD/LBU/LHU/LWU/SB/SH/SW/SD and C.LW/C.LD/C.SW/C.SD, C.LWSP/C.LDSP/
- * C.SWSP/C.SDSP. False for anything else (FP loads, AMOs...). */
-static bool decode(u32 insn, struct mmio_insn *m)
-{
-	unsigned f3;
-
-	if ((insn & 3) == 3) {
-		f3 = (insn >> 12) & 7;
-		m->len = 4;
-		if ((insn & 0x7f) == 0x03) { /* LOAD */
-			if (f3 == 7)
-				return false;
-			m->store = false;
-			m->width = 1u << (f3 & 3);
-			m->sign = f3 < 4;
-			m->reg = (insn >> 7) & 31;
-			return true;
-		}
-		if ((insn & 0x7f) == 0x23) { /* STORE */
-			if (f3 > 3)
-				return false;
-			m->store = true;
-			m->width = 1u << f3;
-			m->sign = false;
-			m->reg = (insn >> 20) & 31;
-			return true;
-		}
-		return false;
-	}
-	f3 = (insn >> 13) & 7;
-	m->len = 2;
-	m->sign = true;  /* C.LW sign-extends; C.LD fills the register */
-	switch (insn & 3) {
-	case 0: /* C.LW 010, C.LD 011, C.SW 110, C.SD 111: rd'/rs2' in bits 4:2 */
-		if (f3 != 2 && f3 != 3 && f3 != 6 && f3 != 7)
-			return false;
-		m->reg = 8 + ((insn >> 2) & 7);
-		break;
-	case 2: /* C.LWSP / C.LDSP: rd in 11:7; C.SWSP / C.SDSP: rs2 in 6:2 */
-		if (f3 == 2 || f3 == 3) {
-			m->reg = (insn >> 7) & 31;
-			if (m->reg == 0)
-				return false;  /* reserved */
-		} else if (f3 == 6 || f3 == 7) {
-			m->reg = (insn >> 2) & 31;
-		} else {
-			return false;
-		}
-		break;
-	default:
-		return false;
-	}
-	m->store = f3 >= 6;
-	m->width = (f3 & 1) ? 8 : 4;
-	return true;
-}
-
 /* Emulates the load or store at pc that faulted on an emulated device's
  * gpa: fetch, decode, access the device, write rd, pc += length. Anything
  * it cannot do kills the capsule with one line. */
@@ -222,7 +160,7 @@ static void mmio_emulate(struct vcpu *v, u64 gpa)
 		capsule_kill(v->capsule, "MMIO at pc 0x%lx, addr 0x%lx: instruction not readable", a->pc, gpa);
 		return;
 	}
-	if (!decode(insn, &m) || m.store != (a->cause == CAUSE_STORE_GUEST_PAGE_FAULT)) {
+	if (!mmio_insn_decode(insn, &m) || m.store != (a->cause == CAUSE_STORE_GUEST_PAGE_FAULT)) {
 		capsule_kill(v->capsule, "MMIO at pc 0x%lx, addr 0x%lx: unsupported instruction 0x%x", a->pc, gpa,
 			     insn);
 		return;
@@ -231,32 +169,16 @@ static void mmio_emulate(struct vcpu *v, u64 gpa)
 		capsule_kill(v->capsule, "misaligned MMIO at pc 0x%lx, addr 0x%lx (%u bytes)", a->pc, gpa, m.width);
 		return;
 	}
-	if (m.store) {
-		val = m.reg ? a->regs[m.reg] : 0;
-		if (m.width < 8)
-			val &= (1UL << (8 * m.width)) - 1;
-		if (!vdev_write(v, gpa, m.width, val)) {
-			capsule_kill(v->capsule, "bad MMIO store at pc 0x%lx, addr 0x%lx (%u bytes)", a->pc, gpa,
-				     m.width);
-			return;
-		}
-	} else {
-		val = 0;
-		if (!vdev_read(v, gpa, m.width, &val)) {
-			capsule_kill(v->capsule, "bad MMIO load at pc 0x%lx, addr 0x%lx (%u bytes)", a->pc, gpa,
-				     m.width);
-			return;
-		}
-		if (m.width < 8) {
-			u64 mask = (1UL << (8 * m.width)) - 1, top = 1UL << (8 * m.width - 1);
-
-			val &= mask;
-			if (m.sign && (val & top))
-				val |= ~mask;
-		}
-		if (m.reg)
-			a->regs[m.reg] = val;
+	val = m.store ? mmio_insn_store_value(&m, m.reg ? a->regs[m.reg] : 0) : 0;
+	if (mmio_access(v, gpa, m.width, m.store, &val) != MMIO_DONE) {
+		capsule_kill(v->capsule, "bad MMIO %s at pc 0x%lx, addr 0x%lx (%u bytes)", m.store ? "store" : "load",
+			     a->pc, gpa, m.width);
+		return;
 	}
+	if (m.store)
+		sched_irq_changed(v->capsule, v);  /* the write may have raised a line */
+	else if (m.reg)
+		a->regs[m.reg] = mmio_insn_load_value(&m, val);
 	a->pc += m.len;
 }
 
@@ -295,7 +217,7 @@ static void guest_page_fault(struct vcpu *v)
 	struct vcpu_arch *a = &v->arch;
 	u64 gpa = (a->tval2 << 2) | (a->tval & 3);
 
-	if (capsule_vdev_claims(v->capsule, gpa)) {
+	if (mmio_mapped(v->capsule, gpa)) {
 		if (a->cause != CAUSE_FETCH_GUEST_PAGE_FAULT && !explicit_access(v, gpa)) {
 			capsule_kill(v->capsule, "%s at pc 0x%lx, addr 0x%lx: page-table access on a device",
 				     cause_name(a->cause), a->pc, gpa);
@@ -342,7 +264,7 @@ void vcpu_handle_exit(struct vcpu *v)
 			sched_ipi_interrupt(v);
 			break;
 		case IRQ_M_EXT:
-			conmux_irq();
+			irq_external();
 			break;
 		default:
 			capsule_kill(c, "unexpected interrupt %lu at pc 0x%lx", a->cause & ~CAUSE_INTERRUPT,

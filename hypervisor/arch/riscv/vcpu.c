@@ -10,9 +10,7 @@
 #include <arch/csr.h>
 #include <keel/lib.h>
 #include <keel/panic.h>
-#include <keel/capsule.h>
 #include <keel/vcpu.h>
-#include <keel/vdev.h>
 
 _Static_assert(offsetof(struct vcpu_arch, regs) == VCPU_OFF_REGS, "trap.S: regs");
 _Static_assert(offsetof(struct vcpu_arch, pc) == VCPU_OFF_PC, "trap.S: pc");
@@ -134,20 +132,18 @@ void vcpu_put(struct vcpu *v)
 	vcpu_arch_fp_restore(fp_zero);
 }
 
-void vcpu_sync_pending(struct vcpu *v)
+void vcpu_sync_pending(struct vcpu *v, bool ext_level)
 {
 	u32 irq = __atomic_exchange_n(&v->pending_irq, 0, __ATOMIC_ACQUIRE);
 	u32 fence = __atomic_exchange_n(&v->pending_fence, 0, __ATOMIC_ACQUIRE);
 
 	if (irq)
 		csr_set(hvip, irq & IRQ_VS_ALL);
-	/* The emulated PLIC's line is a level: VSEIP follows it. */
-	if (v->capsule->dev_uart) {
-		if (vdev_irq_level(v))
-			csr_set(hvip, IRQ_VSEIP);
-		else
-			csr_clear(hvip, IRQ_VSEIP);
-	}
+	/* The capsule's interrupt controller gives a level: VSEIP follows it. */
+	if (ext_level)
+		csr_set(hvip, IRQ_VSEIP);
+	else
+		csr_clear(hvip, IRQ_VSEIP);
 	if (fence & VCPU_FENCE_I)
 		vcpu_fence_i();
 	if (fence & VCPU_FENCE_VVMA)

@@ -5,15 +5,19 @@
 
 #include <keel/bundle.h>
 
+/* The bundle linked into the image (bundle.S, see build-inputs.md). */
+extern const u8 __keel_bundle_start[];
+extern const u8 __keel_bundle_end[];
+
 struct bundle {
 	const u8 *base;
-	u64 size;  /* bytes between __keel_bundle_start and __keel_bundle_end */
+	u64 size;  /* bytes at base (the image: __keel_bundle_end - __keel_bundle_start) */
 	const struct keel_bundle_header *hdr;
 };
 
-/* Checks the header of the bundle between the linker symbols. Returns 0, or
- * -1 with *why set. */
-int bundle_open(struct bundle *b, const char **why);
+/* Checks the header of the size bytes at base (8-byte aligned). Returns 0,
+ * or -1 with *why set. */
+int bundle_open(struct bundle *b, const void *base, u64 size, const char **why);
 
 /* Record i (< hdr->capsule_count) of an opened bundle. */
 const struct keel_capsule_record *bundle_record(const struct bundle *b, unsigned i);

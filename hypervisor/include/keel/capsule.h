@@ -8,7 +8,9 @@
 #include <keel/spinlock.h>
 #include <keel/types.h>
 #include <keel/vcpu.h>
-#include <keel/vdev.h>
+#include <keel/mmio.h>
+#include <keel/vplic.h>
+#include <keel/vuart.h>
 
 /* Name buffer: the bundle record's name field (capsule.c checks they agree),
  * at most 31 characters and a NUL. */
@@ -48,13 +50,29 @@ enum capsule_list_state {
 	CAPSULE_LIST_REBOOTING = 3,
 };
 
-/* Console input waiting for a capsule (core/conmux.c). */
+/* Console input waiting for a capsule (core/console_input.c). */
 struct console_input {
 	u8 buf[KEEL_INPUT_MAX];
 	u32 head, tail;  /* bytes buf[tail % MAX .. head % MAX) wait */
 };
 
+/* Who writes each field, and what guards it (docs/design/vcpu-states.md,
+ * "Who changes what"):
+ * - made: capsule.c on the boot hart before any other hart runs; read-only
+ *   after, so read without a lock.
+ * - fate: lifecycle.c only, under the scheduler lock (sched_lock). Read
+ *   without it only as a snapshot (LIST, the console list) or by the hart
+ *   that drains the capsule (lifecycle_drained), which alone acts on it
+ *   until vCPU 0 is queued again; the one other writer meanwhile is the
+ *   machine's end turning a REBOOT/RESTART request into HALT, which
+ *   lifecycle_drained checks under the lock first.
+ * - boot: lifecycle.c on the draining hart (or the keelctl caller's when no
+ *   vCPU runs) before it queues vCPU 0 under the scheduler lock, and
+ *   capsule_boot on the hart that picks vCPU 0 after; the lock hand-over
+ *   orders them.
+ * - sched: sched.c, under the scheduler lock. */
 struct capsule {
+	/* made */
 	unsigned id;                       /* index in bundle order */
 	char name[CAPSULE_NAME_MAX];       /* NUL-terminated */
 	const u8 *payload;                 /* pristine ELF inside the bundle */
@@ -68,30 +86,35 @@ struct capsule {
 	bool high_priority;                /* image priority: high */
 	bool owns_machine;                 /* image owns_machine: the root VM */
 	bool console_focus;                /* image console: focus */
-	bool dev_uart;                     /* image devices: [uart]: emulated ns16550a + PLIC */
+	bool dev_uart;                     /* image devices: [uart]: emulated ns16550a + PLIC in devices */
 	bool startable;                    /* record, payload and RAM good: may (re)start */
 	int colour;                        /* ANSI colour of its console tag, 0 = none */
 	u64 initrd_start, initrd_end;      /* GPAs from the payload's initrd note, 0 = none */
-	unsigned boot_count;               /* 0 on first boot, +1 per reboot or restart */
-	unsigned reboots;                  /* its own SRST reboots (CONFIG_MAX_REBOOTS) */
 	unsigned restart_policy;           /* KEEL_RESTART_* from the image's restart */
 	unsigned restart_limit;            /* image restart_limit */
+	unsigned nr_vcpus;
+	/* boot */
+	unsigned boot_count;               /* 0 on first boot, +1 per reboot or restart */
+	unsigned reboots;                  /* its own SRST reboots (CONFIG_MAX_REBOOTS) */
 	unsigned restarts;                 /* restarts by the policy so far */
+	bool needs_boot;                   /* load RAM and DTB before vCPU 0 runs */
 	u64 booted_at;                     /* hart time of its last boot */
-	bool rebooting;                    /* a reboot or restart is under way */
+	/* fate */
 	enum capsule_state state;
 	enum capsule_outcome outcome;
-	/* Under the scheduler lock (sched_lock): */
 	enum capsule_request request;
-	char reason[112];                  /* why it failed / was killed */
-	bool needs_boot;                   /* load RAM and DTB before vCPU 0 runs */
+	char reason[112];                  /* why it failed / was killed / who stopped it */
+	bool rebooting;                    /* a reboot or restart is under way */
+	/* sched */
 	unsigned on_harts;                 /* vCPUs RUNNING (owning a hart) */
-	unsigned nr_vcpus;
-	struct vcpu vcpus[CONFIG_MAX_VCPUS];
+	struct vcpu vcpus[CONFIG_MAX_VCPUS];  /* scheduler fields: keel/vcpu.h */
+	/* their own locks */
 	spinlock_t out_lock;               /* its vCPUs print from several harts */
-	struct console_line out;
-	struct console_input in;           /* under the conmux input lock */
-	struct vdev_state vdev;            /* its emulated devices (dev_uart) */
+	struct console_line out;           /* under out_lock */
+	struct console_input in;           /* under the console input lock (console_input.c) */
+	struct mmio_table devices;         /* its emulated devices (keel/mmio.h), made at creation */
+	struct vuart_state uart;           /* devices: [uart], under devices.lock */
+	struct vplic_state plic;           /* with it, under devices.lock */
 };
 
 extern struct capsule capsules[CONFIG_MAX_CAPSULES];
@@ -99,61 +122,35 @@ extern unsigned capsule_count;
 
 struct host_info;
 
-/* Boot hart: reads the bundle and makes every capsule READY with vCPU 0
- * runnable (or ENDED if its record or payload is bad), carving its RAM from
- * host [ram_start, ram_end) and building its address space. usable_harts is
- * what sched_init got (for the placement line). */
-void capsules_init(const struct host_info *host, u64 usable_harts, u64 ram_start, u64 ram_end);
+/* Boot hart: opens the bundle (a bad one is a panic), takes the host facts
+ * every capsule's device tree needs and the capsule RAM pool, host
+ * [ram_start, ram_end); sets capsule_count. */
+void capsules_init(const struct host_info *host, u64 ram_start, u64 ram_end);
 
-/* Scheduler, on the hart that picked vCPU 0 of a capsule that needs_boot:
- * scrubs its RAM, loads the ELF from the pristine payload, writes the
- * device tree and resets vCPU 0 (its other vCPUs are STOPPED). A failure
- * posts a request (the capsule then ends). */
-void capsule_boot(struct capsule *c);
+/* Boot hart, capsule by capsule (lifecycle_init): makes capsule i from its
+ * bundle record: checks the record and payload, carves its RAM, builds its
+ * address space, attaches its emulated devices. 0, or -1 with why the
+ * capsule cannot run in fail (size bytes). usable: the harts vCPUs may use
+ * (an affinity naming another one fails). */
+int capsule_create(unsigned i, u64 usable, char *fail, size_t size);
 
-/* Scheduler, on the hart whose vCPU was the last of the capsule to leave
- * after a request: reboots the capsule (vCPU 0 runnable again) or ends it
- * (RAM scrubbed, address space dropped, counted). No lock held. */
-void capsule_finish(struct capsule *c);
-
-/* Scheduler lock held: posts a request from the scheduler itself. */
-void capsule_request_locked(struct capsule *c, enum capsule_request req, const char *reason);
-
-/* Requests from exit handlers, acted on when the handler returns. */
-void capsule_request_shutdown(struct capsule *c);
-void capsule_request_reboot(struct capsule *c);
-/* SRST reboot of the capsule that owns the machine: the whole image starts
- * again, every capsule from its pristine payload (the owner's reboot counts
- * against CONFIG_MAX_REBOOTS like any reboot). */
-void capsule_machine_reboot(struct capsule *c);
-
-/* The machine's owner controls another capsule (Keel SBI extension). Each
- * returns an SBI error code: SBI_ERR_ALREADY_STOPPED / _STARTED, or
- * SBI_ERR_FAILED for a capsule that cannot start (bad payload). Called on
- * the caller's hart with no lock held. */
-long capsule_control_stop(struct capsule *c, const struct capsule *by);
-long capsule_control_start(struct capsule *c, const struct capsule *by);
-long capsule_control_restart(struct capsule *c, const struct capsule *by);
-
-/* State and uptime (ms, 0 when not running) for LIST. */
-enum capsule_list_state capsule_list_state(const struct capsule *c);
-u64 capsule_uptime_ms(const struct capsule *c);
-__attribute__((format(printf, 2, 3))) void capsule_request_fail(struct capsule *c,
-								const char *fmt, ...);
-/* Kill: fmt describes what the guest did, e.g. "load guest-page fault at pc ...". */
-__attribute__((format(printf, 2, 3))) void capsule_kill(struct capsule *c, const char *fmt, ...);
+/* On the hart that picked vCPU 0 of a capsule that needs_boot
+ * (lifecycle_boot): scrubs its RAM, loads the ELF from the pristine
+ * payload, writes the device tree and resets vCPU 0 (its other vCPUs are
+ * STOPPED). 0, or -1 with *why. */
+int capsule_boot(struct capsule *c, const char **why);
 
 /* One byte / n bytes of the capsule's console output (n bytes stay
  * together even if another of its vCPUs prints at the same time). */
 void capsule_putc(struct capsule *c, char ch);
 void capsule_write(struct capsule *c, const u8 *buf, size_t n);
 
+/* Uptime for LIST: ms since its last boot, 0 when not running. */
+u64 capsule_uptime_ms(const struct capsule *c);
+
 /* Host pointer for guest-physical [gpa, gpa+len) if it lies inside the
  * capsule's RAM, NULL otherwise. */
 void *capsule_gpa_to_host(const struct capsule *c, u64 gpa, u64 len);
 
-/* MMIO hook: true if an emulated device of the capsule covers gpa (core/vdev.c);
- * trap.c asks before it kills on a guest-page fault. */
-bool capsule_vdev_claims(const struct capsule *c, u64 gpa);
 
 #endif

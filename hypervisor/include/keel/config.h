@@ -9,19 +9,11 @@
 #define KEEL_CONFIG_H
 
 #include <keel_port.h>
+#include <keel/guest_map.h>  /* the guest-physical map, for the units that size guest RAM */
 #include <keel/kconfig.h>
-
-/* Every capsule sees its RAM at this guest-physical address. */
-#define KEEL_GUEST_RAM_BASE 0x80000000UL
-
-/* Largest guest RAM: one G-stage level-1 table (1 GiB of 2 MiB leaves). */
-#define KEEL_GUEST_RAM_MAX (1UL << 30)
 
 /* Capsule RAM is carved in 2 MiB steps so G-stage can map it with 2 MiB leaves. */
 #define KEEL_CAPSULE_ALIGN (2UL << 20)
-
-/* The guest device tree lives in the last KEEL_GUEST_DTB_MAX bytes of guest RAM. */
-#define KEEL_GUEST_DTB_MAX 0x4000UL
 
 /* A capsule's console output allowance: a burst of this many bytes, refilled
  * at this many bytes a second (about a 160 kbit/s line); lines beyond it are

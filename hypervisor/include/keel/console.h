@@ -10,10 +10,13 @@
  * newline. Nothing is ever interleaved mid-line.
  *
  * Each capsule has an output allowance (a token bucket of
- * KEEL_CONSOLE_BURST bytes refilled at KEEL_CONSOLE_RATE bytes a second):
+ * KEEL_CONSOLE_BURST bytes refilled at KEEL_CONSOLE_RATE bytes a second)
+ * that pays for every byte its lines put on the console, "[tag] " included:
  * a capsule that floods the console loses whole lines past it, and the
  * next line that gets through is preceded by
- * "[keel] capsule X: output dropped (N bytes)". */
+ * "[keel] capsule X: output dropped (N bytes)" (N counts what the capsule
+ * wrote). A capsule's control bytes never reach the terminal: '\r' is
+ * dropped, tab kept, any other C0 byte and DEL shown as "^X". */
 #ifndef KEEL_CONSOLE_H
 #define KEEL_CONSOLE_H
 
@@ -51,7 +54,8 @@ __attribute__((format(printf, 1, 2))) void klog(const char *fmt, ...);
 void console_line_reset(struct console_line *line, const char *tag, int colour);
 
 /* Adds one byte of capsule output: '\n' or a full buffer writes
- * "[tag] text\n"; '\r' is dropped. */
+ * "[tag] text\n"; '\r' is dropped, other control bytes but tab shown as
+ * "^X". */
 void console_capsule_putc(struct console_line *line, char c);
 
 /* Writes a partial line, if any, and ends it (a capsule stops or reboots);

@@ -79,7 +79,7 @@ struct guest_dt_params {
 	u32 boot_count;         /* /chosen/keel,boot-count */
 	unsigned vcpus;         /* one /cpus/cpu@N (reg N) per vCPU */
 	u64 initrd_start, initrd_end;  /* /chosen/linux,initrd-*, when end != 0 */
-	bool uart;              /* /soc serial + PLIC (keel/vdev.h), stdout-path */
+	bool uart;              /* /soc serial + PLIC (keel/guest_map.h), stdout-path */
 };
 
 /* Writes a capsule's device tree into buf. Returns its size, 0 if it does

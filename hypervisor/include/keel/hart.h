@@ -47,7 +47,4 @@ unsigned long hart_mimpid(void);
 /* Makes instruction fetch on this hart see earlier stores (fence.i). */
 void hart_sync_icache(void);
 
-/* Stops this hart for good: a wfi loop. */
-__attribute__((noreturn)) void hart_park(void);
-
 #endif

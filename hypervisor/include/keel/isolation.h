@@ -32,9 +32,4 @@ void isol_capsule_activate(unsigned id);
 /* Leaves no translation of the capsule on this hart. */
 void isol_capsule_deactivate(unsigned id);
 
-/* Forgets the capsule's address space (it will not run again). Unused for
- * now: a stopped capsule keeps its address space, the machine's owner may
- * start it again. */
-void isol_capsule_teardown(unsigned id);
-
 #endif

@@ -68,11 +68,12 @@ extern const unsigned keel_sbi_table_len;
 /* Answers one ecall of v. Unknown extensions get SBI_ERR_NOT_SUPPORTED. */
 struct sbi_ret sbi_dispatch(struct vcpu *v, const struct sbi_call *call);
 
-/* The vCPUs of v's capsule named by an SBI hart mask (binary-encoding.adoc,
- * "Hart list"): bit i of mask names hart id base + i; base = -1 names every
- * vCPU. Sets *targets (bit n = vCPU n) and returns SBI_SUCCESS, or
- * SBI_ERR_INVALID_PARAM if a named id is not a vCPU of the capsule. */
-long sbi_hart_mask(const struct vcpu *v, unsigned long mask, unsigned long base, u64 *targets);
+/* The vCPUs of a capsule with nr_vcpus vCPUs named by an SBI hart mask
+ * (binary-encoding.adoc, "Hart list"; core/sbi_hartmask.c): bit i of mask
+ * names hart id base + i; base = -1 names every vCPU. Sets *targets (bit n =
+ * vCPU n) and returns SBI_SUCCESS, or SBI_ERR_INVALID_PARAM if a named id is
+ * not a vCPU of the capsule. Both words are the guest's: every bit checked. */
+long sbi_hart_mask(unsigned nr_vcpus, unsigned long mask, unsigned long base, u64 *targets);
 
 /* Verbose log (log level 2): the extensions compiled in. */
 void sbi_log_extensions(void);

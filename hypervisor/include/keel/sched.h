@@ -13,26 +13,25 @@
 #include <keel/capsule.h>
 #include <keel/types.h>
 
-/* Boot hart: the harts vCPUs may use (present in the device tree and
- * arrived at the entry code) and the timebase, for the time slice. */
-void sched_init(u64 hart_mask, u64 timebase);
+/* Boot hart: the timebase, for the time slice. */
+void sched_init(u64 timebase);
 
-/* The harts a capsule may use: `wanted` (bit h = hart h), or every usable
- * hart if it is 0. 0, or -1 with *why if it names a hart that is not
- * usable. */
-int sched_affinity(u64 wanted, u64 *mask, const char **why);
+/* Creation: every vCPU of c STOPPED, on no hart. */
+void sched_capsule_init(struct capsule *c);
 
-/* Makes vCPU 0 of a capsule (READY, or just reset for a reboot) runnable;
- * its other vCPUs stay STOPPED until HSM starts them. */
-void sched_capsule_start(struct capsule *c);
-
-/* The one scheduler lock. capsule.c takes it to post a request, then calls
+/* The one scheduler lock. It guards every run queue, every vCPU's
+ * scheduler fields and every capsule's request (capsule.h says which
+ * field is whose). lifecycle.c takes it to post a request, then calls
  * sched_capsule_stop_locked, which parks the capsule's waiting vCPUs and
  * kicks the harts running the others, so that all leave their harts; the
- * last one to leave ends (or reboots) the capsule. */
+ * last one to leave calls lifecycle_drained. */
 void sched_lock(void);
 void sched_unlock(void);
 void sched_capsule_stop_locked(struct capsule *c);
+
+/* Lock held: makes vCPU 0 of a capsule (READY, or just reset for a
+ * reboot) runnable; its other vCPUs stay STOPPED until HSM starts them. */
+void sched_capsule_start_locked(struct capsule *c);
 
 /* Runs vCPUs on this hart forever. */
 __attribute__((noreturn)) void sched_run(unsigned long hartid);
@@ -57,6 +56,12 @@ enum vcpu_hsm sched_hsm_status(const struct vcpu *target);
 /* Raises VS interrupt bits (hvip layout) in target: wakes it if it waits,
  * IPIs its hart if it runs elsewhere. */
 void sched_post_irq(struct vcpu *target, u32 bits);
+
+/* A device line of c may have risen (host input arrived, a guest wrote a
+ * device register): posts VSEIP to every vCPU of c but self (which
+ * resyncs before it enters the guest) whose level (mmio_irq_level) is now
+ * high. No lock held. */
+void sched_irq_changed(struct capsule *c, const struct vcpu *self);
 
 /* Posts VCPU_FENCE_* to target and returns whether the caller must wait for
  * it (sched_fence_wait): only when target runs on another hart right now;

@@ -94,8 +94,10 @@ void vcpu_put(struct vcpu *v);
 void vcpu_run(struct vcpu *v);
 
 /* Takes what other harts posted (interrupts into hvip, fences) for the
- * vCPU loaded on this hart. */
-void vcpu_sync_pending(struct vcpu *v);
+ * vCPU loaded on this hart, and sets its supervisor external interrupt to
+ * ext_level (mmio_irq_level: the capsule's interrupt controller's answer,
+ * computed by core code). */
+void vcpu_sync_pending(struct vcpu *v, bool ext_level);
 
 /* Fences for the vCPU loaded on this hart, now (SBI RFENCE on itself).
  * size = ~0, or start = size = 0, means "everything"; asid < 0 means every

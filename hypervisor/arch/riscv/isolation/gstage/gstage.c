@@ -132,10 +132,3 @@ void isol_capsule_deactivate(unsigned id)
 	csr_write(hgatp, 0);
 	hfence_gvma_vmid(vmid);
 }
-
-void isol_capsule_teardown(unsigned id)
-{
-	memset(root_tables[id], 0, sizeof(root_tables[0]));
-	memset(l1_tables[id], 0, sizeof(l1_tables[0]));
-	hgatp_of[id] = 0;
-}

@@ -1,4 +1,5 @@
-/* conmux.h - the console multiplexer: one physical UART, many capsules.
+/* console_input.h - console input: one physical UART, many capsules
+ * (core/console_input.c).
  *
  * Input: the UART's receive interrupt reaches M-mode on the boot hart
  * through the platform interrupt controller (keel/irq.h); every byte goes
@@ -14,40 +15,36 @@
  *   h or ?   help
  *   Ctrl-]   a literal Ctrl-] for the focused capsule
  * QEMU's own prefix is Ctrl-A, so the two never clash. */
-#ifndef KEEL_CONMUX_H
-#define KEEL_CONMUX_H
+#ifndef KEEL_CONSOLE_INPUT_H
+#define KEEL_CONSOLE_INPUT_H
 
 #include <keel/types.h>
 
 struct capsule;
 
 /* Boot hart, after capsules_init: picks the focus, announces it, and turns
- * the UART receive interrupt on (routed to this hart). */
-void conmux_init(void);
-
-/* The console interrupt (M external interrupt) on the hart it is routed
- * to; also safe to call when nothing is pending. */
-void conmux_irq(void);
+ * the UART receive interrupt on (routed to this hart, irq_attach). */
+void console_input_init(void);
 
 /* Takes whatever the UART holds now (any hart; a no-op if another hart is
  * at it). */
-void conmux_poll(void);
+void console_input_poll(void);
 
 /* The next input byte for capsule c, or -1. Also shows c's partial output
  * line (a prompt), since c is waiting for input. */
-int conmux_getc(struct capsule *c);
+int console_input_getc(struct capsule *c);
 
 /* Up to n input bytes for c into buf; returns how many. */
-size_t conmux_read(struct capsule *c, u8 *buf, size_t n);
+size_t console_input_read(struct capsule *c, u8 *buf, size_t n);
 
 /* One byte of c's waiting input, -1 if none (no polling of the UART, no
- * prompt shown: for its emulated UART, core/vdev.c). */
-int conmux_take(struct capsule *c);
+ * prompt shown: for its emulated UART, core/vuart.c). */
+int console_input_take(struct capsule *c);
 
 /* True if console input waits for c (no polling of the UART). */
-bool conmux_input_pending(struct capsule *c);
+bool console_input_pending(struct capsule *c);
 
 /* Drops input waiting for c (it boots again). */
-void conmux_capsule_reset(struct capsule *c);
+void console_input_reset(struct capsule *c);
 
 #endif

@@ -1,5 +1,5 @@
-/* conmux.c - console input for capsules, focus and console keys
- * (keel/conmux.h).
+/* console_input.c - console input for capsules, focus and console keys
+ * (keel/console_input.h).
  *
  * Why an interrupt and not polling from the scheduler tick: the tick only
  * runs while a vCPU holds a hart or a deadline is near, so an idle machine
@@ -10,13 +10,14 @@
  * itself, so its bytes never wait for the interrupt's hart. */
 #include <keel/capsule.h>
 #include <keel/config.h>
-#include <keel/conmux.h>
+#include <keel/console_input.h>
 #include <keel/console.h>
 #include <keel/irq.h>
 #include <keel/lib.h>
+#include <keel/lifecycle.h>
+#include <keel/sched.h>
 #include <keel/spinlock.h>
 #include <keel/uart.h>
-#include <keel/vdev.h>
 
 #define KEY_PREFIX 0x1d  /* Ctrl-] */
 
@@ -24,7 +25,6 @@
 static spinlock_t input_lock = SPINLOCK_INIT;
 static unsigned focus;
 static bool prefix_seen;
-static bool irq_on;
 static bool delivered;  /* deliver() put a byte in the focused capsule's ring */
 
 static const char *const state_names[] = {
@@ -98,11 +98,17 @@ static void key(u8 ch)
 	} else if (ch == KEY_PREFIX) {
 		deliver(ch);
 	} else {
-		klog("console: Ctrl-] 0x%02x is not a console key (Ctrl-] h for help)", ch);
+		/* Named as typed: the letter, Ctrl-<letter> for a control character, hex only for the rest. */
+		if (ch > ' ' && ch < 0x7f)
+			klog("console: Ctrl-] %c is not a console key (Ctrl-] h for help)", ch);
+		else if (ch < ' ')
+			klog("console: Ctrl-] Ctrl-%c is not a console key (Ctrl-] h for help)", ch + '@');
+		else
+			klog("console: Ctrl-] 0x%02x is not a console key (Ctrl-] h for help)", ch);
 	}
 }
 
-void conmux_init(void)
+void console_input_init(void)
 {
 	focus = 0;
 	for (unsigned i = 0; i < capsule_count; i++) {
@@ -115,13 +121,12 @@ void conmux_init(void)
 		return;
 	announce_focus();
 #if defined(KEEL_PLIC_BASE) && defined(KEEL_UART_IRQ)
-	irq_route_here(KEEL_UART_IRQ);
+	irq_attach(KEEL_UART_IRQ, console_input_poll);
 	uart_rx_irq_enable();
-	irq_on = true;
 #endif
 }
 
-void conmux_poll(void)
+void console_input_poll(void)
 {
 	int ch;
 	struct capsule *to = NULL;
@@ -137,10 +142,10 @@ void conmux_poll(void)
 	spin_unlock(&input_lock);
 	/* Its emulated UART may now raise its receive interrupt. */
 	if (to)
-		vdev_input(to);
+		sched_irq_changed(to, NULL);
 }
 
-int conmux_take(struct capsule *c)
+int console_input_take(struct capsule *c)
 {
 	int ch = -1;
 
@@ -151,7 +156,7 @@ int conmux_take(struct capsule *c)
 	return ch;
 }
 
-bool conmux_input_pending(struct capsule *c)
+bool console_input_pending(struct capsule *c)
 {
 	bool pending;
 
@@ -161,26 +166,14 @@ bool conmux_input_pending(struct capsule *c)
 	return pending;
 }
 
-void conmux_irq(void)
-{
-	unsigned irq;
-
-	if (!irq_on)
-		return;
-	irq = irq_claim();
-	conmux_poll();
-	if (irq)
-		irq_complete(irq);
-}
-
-size_t conmux_read(struct capsule *c, u8 *buf, size_t n)
+size_t console_input_read(struct capsule *c, u8 *buf, size_t n)
 {
 	size_t got = 0;
 
 	spin_lock(&c->out_lock);
 	console_capsule_show_partial(&c->out);
 	spin_unlock(&c->out_lock);
-	conmux_poll();
+	console_input_poll();
 	spin_lock(&input_lock);
 	while (got < n && c->in.tail != c->in.head)
 		buf[got++] = c->in.buf[c->in.tail++ % KEEL_INPUT_MAX];
@@ -188,14 +181,14 @@ size_t conmux_read(struct capsule *c, u8 *buf, size_t n)
 	return got;
 }
 
-int conmux_getc(struct capsule *c)
+int console_input_getc(struct capsule *c)
 {
 	u8 ch;
 
-	return conmux_read(c, &ch, 1) == 1 ? ch : -1;
+	return console_input_read(c, &ch, 1) == 1 ? ch : -1;
 }
 
-void conmux_capsule_reset(struct capsule *c)
+void console_input_reset(struct capsule *c)
 {
 	spin_lock(&input_lock);
 	c->in.head = c->in.tail = 0;
