@@ -294,6 +294,7 @@ test("the repo's images say what the boot tests expect", async () => {
   );
   const attacks = ["read-beyond", "write-beyond", "read-hv", "mmio-clint", "mmio-plic", "mmio-uart", "m-csr"];
   assert.deepEqual(await capsules("isolation"), [
+    ["beat", "beat", undefined, "run=3000"],
     ["hello", "hello", undefined, ""],
     ...attacks.map((a) => [`atk-${a}`, "isolation", undefined, `attack=${a}`]),
   ]);
@@ -301,6 +302,7 @@ test("the repo's images say what the boot tests expect", async () => {
     (await loadImage(".", name)).capsules.map((c) => [c.name, c.vcpus, c.affinity, c.priority]);
   assert.deepEqual(await sched("smp"), [["smp", 4, undefined, "normal"]]);
   assert.deepEqual(await sched("hostile"), [
+    ["beat", 1, [0], "normal"],
     ["hostile", 1, [0], "normal"],
     ["hello", 1, [0], "normal"],
   ]);
