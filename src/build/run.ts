@@ -2,7 +2,7 @@
 // the graph engine, and point out/keel.elf at the result. The library entry point behind keel build, keel run,
 // the end-to-end and boot tests and the benchmarks.
 import { relative, join } from "node:path";
-import { renameSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, renameSync, rmdirSync, rmSync, symlinkSync } from "node:fs";
 import { build, NodeFs, ProcessRunner, type BuildResult } from "../graph/index.ts";
 import type { ImageManifest } from "../manifest/image.ts";
 import type { ResolvedPort } from "../port/resolve.ts";
@@ -20,6 +20,7 @@ export interface BuiltImage {
 
 /** Builds one image end to end. */
 export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
+  const fresh = !existsSync(req.outDir);
   const lock = await lockOutDir(req.outDir, req.signal);
   try {
     return await buildLocked(req);
@@ -27,6 +28,16 @@ export async function buildImage(req: BuildRequest): Promise<BuiltImage> {
     throw fileSystemError(err) ?? err;
   } finally {
     await lock.release();
+    // A build rejected before it wrote anything leaves no out dir behind (only the lock's folder was made).
+    if (fresh) for (const d of [join(req.outDir, ".keel"), req.outDir]) rmdirIfEmpty(d);
+  }
+}
+
+function rmdirIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty (the build wrote something), or gone
   }
 }
 
