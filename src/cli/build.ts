@@ -2,6 +2,7 @@
 // run), and for run the image is booted in QEMU.
 import { join, relative, resolve } from "node:path";
 import type { BuildRequest } from "../build/inputs.ts";
+import { interruptible } from "../build/interrupt.ts";
 import { buildImage, type BuiltImage } from "../build/run.ts";
 import { qemuArgv } from "../port/emit-qemu.ts";
 import { provideQemu } from "../qemu/provide.ts";
@@ -28,11 +29,11 @@ function requestOf(root: string, args: ParsedArgs): BuildRequest {
 
 export async function buildCommand(root: string, args: ParsedArgs): Promise<BuiltImage> {
   if (args.passthrough.length > 0) throw new UserError("keel build takes no arguments after --");
-  return buildImage(requestOf(root, args));
+  return interruptible((signal) => buildImage({ ...requestOf(root, args), signal }));
 }
 
 export async function runCommand(root: string, args: ParsedArgs): Promise<number> {
-  const built = await buildImage(requestOf(root, args));
+  const built = await interruptible((signal) => buildImage({ ...requestOf(root, args), signal }));
   const program = await provideQemu(
     built.port,
     realHostEnv(probeRun, (line) => process.stdout.write(`${line}\n`)),

@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     if (e instanceof UserError) {
       process.stderr.write(`keel: ${e.headline}\n`);
       for (const d of e.details.slice(e.detailsShown)) process.stderr.write(`${d}\n`);
-      code = 2;
+      code = e.exitCode;
     } else {
       process.stderr.write(
         `keel: internal error (a bug in Keel; please report it)\n${(e as Error).stack ?? String(e)}\n`,

@@ -1,4 +1,4 @@
-// The build database (<out>/.keel/build.db.json): per step, the key it was last built with and what went into it.
+// The build database (<out>/.keel/build.db.json, plus the step log build.db.log): per step, the key it was last built with and what went into it.
 // A step's key hashes its command, identity and input manifest; see docs/design/build-steps.md.
 import * as path from "node:path";
 import type { Fs } from "./fs.ts";
@@ -64,8 +64,53 @@ export function stepKey(m: KeyMaterial): string {
   );
 }
 
-/** Loads the database; a missing one is empty, an unreadable one is empty plus a warning (everything reruns). */
-export async function loadDb(fs: Fs, file: string): Promise<{ db: BuildDb; warning?: string }> {
+/**
+ * The step log beside the database (`build.db.log`): one line `[DB_VERSION, step id, record]` appended as
+ * each step finishes, so a build killed before it saves the database (SIGKILL, power loss, a full disk)
+ * keeps its finished steps. Replayed on load; removed once the database has been saved (compaction).
+ */
+export function journalPath(dbFile: string): string {
+  return dbFile.replace(/\.json$/, "") + ".log";
+}
+
+export function journalLine(id: string, record: StepRecord): string {
+  return `${JSON.stringify([DB_VERSION, id, record])}\n`;
+}
+
+/**
+ * Loads the database; a missing one is empty, an unreadable one is empty plus a warning (everything reruns).
+ * Then replays the step log over it (`replayed` records); a torn last line (a kill mid-append) ends the replay.
+ */
+export async function loadDb(
+  fs: Fs,
+  file: string,
+): Promise<{ db: BuildDb; warning?: string; replayed: number }> {
+  const { db, warning } = await loadDbFile(fs, file);
+  let replayed = 0;
+  let log: string;
+  try {
+    log = await fs.readText(journalPath(file));
+  } catch (err) {
+    if (isNotFound(err)) return { db, replayed, ...(warning ? { warning } : {}) };
+    throw err;
+  }
+  for (const line of log.split("\n")) {
+    if (line === "") continue;
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      break;
+    }
+    if (!Array.isArray(entry) || entry[0] !== DB_VERSION || typeof entry[1] !== "string") break;
+    if (!isStepRecord(entry[2])) break;
+    db.steps[entry[1]] = entry[2];
+    replayed++;
+  }
+  return { db, replayed, ...(warning ? { warning } : {}) };
+}
+
+async function loadDbFile(fs: Fs, file: string): Promise<{ db: BuildDb; warning?: string }> {
   let text: string;
   try {
     text = await fs.readText(file);
@@ -88,10 +133,12 @@ export async function loadDb(fs: Fs, file: string): Promise<{ db: BuildDb; warni
  */
 export async function saveDb(fs: Fs, file: string, db: BuildDb, loaded?: string): Promise<void> {
   const text = JSON.stringify(db);
-  if (text === loaded) return;
-  await fs.mkdir(path.dirname(file));
-  await fs.writeFile(tmp(file), `${text}\n`);
-  await fs.rename(tmp(file), file);
+  if (text !== loaded) {
+    await fs.mkdir(path.dirname(file));
+    await fs.writeFile(tmp(file), `${text}\n`);
+    await fs.rename(tmp(file), file);
+  }
+  await fs.rm(journalPath(file));
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -110,19 +157,7 @@ function isStringMap(v: unknown): boolean {
 function isDb(v: unknown): v is BuildDb {
   if (!isRecord(v) || v["version"] !== DB_VERSION || !isRecord(v["steps"]) || !isRecord(v["files"]))
     return false;
-  const stepsOk = Object.values(v["steps"]).every(
-    (r) =>
-      isRecord(r) &&
-      typeof r["key"] === "string" &&
-      typeof r["cwd"] === "string" &&
-      isStringArray(r["command"]) &&
-      isStringArray(r["identity"]) &&
-      isStringArray(r["outputs"]) &&
-      isStringArray(r["discovered"]) &&
-      isStringMap(r["env"]) &&
-      isStringMap(r["manifest"]) &&
-      isStringMap(r["outputHashes"]),
-  );
+  const stepsOk = Object.values(v["steps"]).every(isStepRecord);
   const filesOk = Object.values(v["files"]).every(
     (e) =>
       isRecord(e) &&
@@ -132,4 +167,19 @@ function isDb(v: unknown): v is BuildDb {
       typeof e["ino"] === "number",
   );
   return stepsOk && filesOk;
+}
+
+function isStepRecord(r: unknown): r is StepRecord {
+  return (
+    isRecord(r) &&
+    typeof r["key"] === "string" &&
+    typeof r["cwd"] === "string" &&
+    isStringArray(r["command"]) &&
+    isStringArray(r["identity"]) &&
+    isStringArray(r["outputs"]) &&
+    isStringArray(r["discovered"]) &&
+    isStringMap(r["env"]) &&
+    isStringMap(r["manifest"]) &&
+    isStringMap(r["outputHashes"])
+  );
 }

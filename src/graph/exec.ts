@@ -1,5 +1,6 @@
 // Running a step's command: a `Runner` interface, the real child_process implementation (no shell) and a fake.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { Readable } from "node:stream";
 import { constants as osConstants } from "node:os";
 
 export interface RunOptions {
@@ -21,6 +22,55 @@ export interface Runner {
   run(argv: readonly string[], opts: RunOptions): Promise<RunResult>;
 }
 
+/** How long a process group has after SIGTERM before it gets SIGKILL. */
+const KILL_GRACE_MS = 3000;
+
+/**
+ * Spawns argv (no shell, stdin closed, output piped) as the leader of a new process group. Aborting `signal`
+ * sends SIGTERM to the whole group (make and the compilers it started, tar and xz), SIGKILL to what is left
+ * after a grace period and to anything still in the group when the leader has ended. Being in its own group,
+ * the child does not get the terminal's Ctrl-C itself: Keel decides (src/build/interrupt.ts).
+ */
+export function spawnGroup(
+  program: string,
+  args: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+  signal?: AbortSignal,
+): ChildProcessByStdio<null, Readable, Readable> {
+  const child = spawn(program, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    shell: false,
+    detached: true,
+  });
+  if (signal === undefined) return child;
+  let timer: NodeJS.Timeout | undefined;
+  const kill = (sig: NodeJS.Signals): void => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      // the group is gone already
+    }
+  };
+  const onAbort = (): void => {
+    kill("SIGTERM");
+    timer = setTimeout(() => kill("SIGKILL"), KILL_GRACE_MS);
+    timer.unref();
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  child.on("close", () => {
+    signal.removeEventListener("abort", onAbort);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      kill("SIGKILL");
+    }
+  });
+  return child;
+}
+
 /** Runs programs with child_process.spawn, argv as given (never through a shell). */
 export class ProcessRunner implements Runner {
   run(argv: readonly string[], opts: RunOptions): Promise<RunResult> {
@@ -37,18 +87,16 @@ export class ProcessRunner implements Runner {
           resolve(res);
         }
       };
-      const child = spawn(program, args, {
-        cwd: opts.cwd,
-        env: opts.env ? { ...process.env, ...opts.env } : process.env,
-        stdio: ["ignore", "pipe", "pipe"],
-        shell: false,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
+      const child = spawnGroup(
+        program,
+        args,
+        { cwd: opts.cwd, env: opts.env ? { ...process.env, ...opts.env } : process.env },
+        opts.signal,
+      );
       child.stdout.on("data", (b: Buffer) => out.push(b));
       child.stderr.on("data", (b: Buffer) => err.push(b));
       child.on("error", (e: Error & { code?: string }) => {
-        // ENOENT/EACCES from spawn: the program is missing; an AbortError arrives before "close" too.
-        if (e.name === "AbortError") return;
+        // ENOENT/EACCES from spawn: the program is missing.
         finish({ code: 127, stdout: "", stderr: `keel: cannot run ${program}: ${e.code ?? e.message}\n` });
       });
       child.on("close", (code, signal) => {

@@ -16,6 +16,8 @@ export interface Fs {
   readText(file: string): Promise<string>;
   /** Replaces the file; the parent directory must exist. */
   writeFile(file: string, data: string | Uint8Array): Promise<void>;
+  /** Appends to the file (creating it); the parent directory must exist. */
+  appendFile(file: string, data: string): Promise<void>;
   /** Atomic replace of `to` (same file system). */
   rename(from: string, to: string): Promise<void>;
   /** `undefined` when nothing is there. */
@@ -47,6 +49,17 @@ export function isNotFound(err: unknown): boolean {
   return err instanceof Error && (err as Error & { code?: unknown }).code === "ENOENT";
 }
 
+/** A failed write(2) (ENOSPC) carries no path; the error message must name the file. */
+async function namingPath(file: string, op: Promise<void>): Promise<void> {
+  try {
+    await op;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.path === undefined) e.path = file;
+    throw e;
+  }
+}
+
 /** The real file system. */
 export class NodeFs implements Fs {
   async readFile(file: string): Promise<Uint8Array> {
@@ -58,7 +71,11 @@ export class NodeFs implements Fs {
   }
 
   async writeFile(file: string, data: string | Uint8Array): Promise<void> {
-    await nodeFs.writeFile(file, data);
+    await namingPath(file, nodeFs.writeFile(file, data));
+  }
+
+  async appendFile(file: string, data: string): Promise<void> {
+    await namingPath(file, nodeFs.appendFile(file, data));
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -160,6 +177,17 @@ export class MemoryFs implements Fs {
     if (!this.dirs.has(path.dirname(abs))) throw new FsError("ENOENT", "open", abs);
     if (this.dirs.has(abs)) throw new FsError("EISDIR", "open", abs);
     this.writeSync(abs, data);
+  }
+
+  async appendFile(file: string, data: string): Promise<void> {
+    const abs = norm(file);
+    const old = this.files.get(abs);
+    const add = new TextEncoder().encode(data);
+    if (!old) return this.writeFile(abs, add);
+    const joined = new Uint8Array(old.data.length + add.length);
+    joined.set(old.data);
+    joined.set(add, old.data.length);
+    this.writeSync(abs, joined);
   }
 
   async rename(from: string, to: string): Promise<void> {

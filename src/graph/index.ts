@@ -1,6 +1,8 @@
 // The build engine's entry point: `build(steps, options)` plus re-exports of the pieces a planner uses.
 import { availableParallelism } from "node:os";
-import { dbPath, loadDb, saveDb } from "./db.ts";
+import * as path from "node:path";
+import type { StepRecord } from "./db.ts";
+import { dbPath, journalLine, journalPath, loadDb, saveDb } from "./db.ts";
 import type { Runner } from "./exec.ts";
 import type { Fs } from "./fs.ts";
 import type { Step } from "./graph.ts";
@@ -10,9 +12,10 @@ import type { BuildResult } from "./scheduler.ts";
 import { schedule } from "./scheduler.ts";
 import type { StatusStream } from "./status.ts";
 import { Status } from "./status.ts";
+import { fileSystemError } from "../util/fserror.ts";
 
 export type { BuildDb, KeyMaterial, StepRecord } from "./db.ts";
-export { DB_VERSION, MISSING, dbPath, emptyDb, loadDb, saveDb, stepKey } from "./db.ts";
+export { DB_VERSION, MISSING, dbPath, emptyDb, journalPath, loadDb, saveDb, stepKey } from "./db.ts";
 export type { CompdbEntry } from "./compdb.ts";
 export { compdbStep, compdbText, compileCommands } from "./compdb.ts";
 export type { DepRule } from "./depfile.ts";
@@ -68,9 +71,21 @@ export async function build(steps: readonly Step[], opts: BuildOptions): Promise
         });
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   const file = dbPath(opts.outDir);
-  const { db, warning } = await loadDb(opts.fs, file);
+  const { db, warning, replayed } = await loadDb(opts.fs, file);
   if (warning) status.warning(warning);
-  const loaded = JSON.stringify(db);
+  // With a step log to compact, the database is written even when nothing runs.
+  const loaded = replayed > 0 ? undefined : JSON.stringify(db);
+  const journal = journalPath(file);
+  let appending: Promise<void> = Promise.resolve();
+  let dirMade = false;
+  const recorded = (id: string, record: StepRecord): Promise<void> => {
+    appending = appending.then(async () => {
+      if (!dirMade) await opts.fs.mkdir(path.dirname(journal));
+      dirMade = true;
+      await opts.fs.appendFile(journal, journalLine(id, record));
+    });
+    return appending;
+  };
   const hasher = new FileHasher(opts.fs, db.files);
   const env = {
     fs: opts.fs,
@@ -79,18 +94,29 @@ export async function build(steps: readonly Step[], opts: BuildOptions): Promise
     outDir: opts.outDir,
     root: opts.root,
     signal: opts.signal,
+    recorded,
     progress: (step: Step, text: string) => status.progress(step, text),
   };
 
-  let result: BuildResult;
+  let result: BuildResult | undefined;
+  let failure: { error: unknown } | undefined;
   try {
     result = await schedule(graph, db, env, status, jobs);
-  } finally {
-    status.end();
-    const known = Object.values(db.steps).flatMap((r) => [...Object.keys(r.manifest), ...r.outputs]);
-    db.files = hasher.persistent(known);
-    await saveDb(opts.fs, file, db, loaded);
+  } catch (err) {
+    failure = { error: err };
   }
+  status.end();
+  const known = Object.values(db.steps).flatMap((r) => [...Object.keys(r.manifest), ...r.outputs]);
+  db.files = hasher.persistent(known);
+  try {
+    await saveDb(opts.fs, file, db, loaded);
+  } catch (err) {
+    // The step's own error is the news; a database that cannot be saved (a full disk) only costs a rebuild.
+    if (failure === undefined) throw fileSystemError(err) ?? err;
+    status.warning(`could not save the build database: ${(fileSystemError(err) ?? (err as Error)).message}`);
+  }
+  if (failure !== undefined) throw fileSystemError(failure.error) ?? failure.error;
+  if (result === undefined) throw new Error("schedule returned nothing");
   if (result.ran.length === 0) status.noWork();
   return result;
 }

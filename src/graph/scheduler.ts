@@ -84,6 +84,7 @@ export async function schedule(
       const outcome = await runStep(step, checked, env);
       if (outcome.ok) {
         db.steps[step.id] = outcome.record;
+        await env.recorded?.(step.id, outcome.record);
         ran.push(step.id);
         status.output(outcome.output);
         finished(i);

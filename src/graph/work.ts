@@ -24,6 +24,8 @@ export interface WorkEnv {
   /** Paths in messages are shown relative to this. */
   root?: string | undefined;
   signal?: AbortSignal | undefined;
+  /** Called when a step finished, before its dependents are checked (the engine appends it to the step log). */
+  recorded?: ((id: string, record: StepRecord) => Promise<void>) | undefined;
   /** Where an action's progress goes (the status line). */
   progress?: ((step: Step, text: string) => void) | undefined;
 }

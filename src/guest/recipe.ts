@@ -25,6 +25,7 @@ import {
 import { buildLinux, KBUILD_ENV, LINUX_CROSS, LINUX_RECIPE_VERSION } from "../recipe/linux.ts";
 import { exclusive, SubBuild } from "../recipe/run.ts";
 import { WorkTree } from "../recipe/worktree.ts";
+import { describeHolder, procProbe } from "../util/lock.ts";
 
 export type RecipeGuest = Extract<GuestManifest, { kind: "recipe" }>;
 
@@ -82,6 +83,9 @@ async function cached(
   return exclusive(async () => {
     const again = await cache.lookup(key); // built by a concurrent build meanwhile?
     if ("dir" in again) return again.dir;
+    for (const dead of await cache.collectScratch((pid) => procProbe.startOf(pid) !== undefined)) {
+      ctx.log?.(`keel: removed ${dead}, left by a build that died`);
+    }
     await mkdir(logDir, { recursive: true });
     const logFile = join(logDir, `${what.replace(/[^A-Za-z0-9.-]+/g, "-")}.log`);
     const sub = new SubBuild({ logFile, progress: (l) => ctx.progress?.(l), signal: ctx.signal });
@@ -181,8 +185,11 @@ export function planRecipeGuest(p: RecipePlanInput): { steps: Step[]; elf: strin
           },
           {
             signal: ctx.signal,
-            waiting: (pid) =>
-              say(`waiting for the kernel work tree ${work.dir} (process ${pid} is using it)`),
+            waiting: (holder) => {
+              const line = `waiting for the kernel work tree ${work.dir} (${describeHolder(holder)})`;
+              say(line);
+              ctx.progress?.(line);
+            },
           },
         );
       });

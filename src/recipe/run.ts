@@ -1,9 +1,8 @@
 // Running an external build (make, tar, apt-get, dpkg-source) for a recipe: output streamed to a log file,
 // the last line shown as progress, the tail of the log in the error when it fails.
-import { spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { UserError } from "../util/errors.ts";
-import { formatCommand } from "../graph/exec.ts";
+import { formatCommand, spawnGroup } from "../graph/exec.ts";
 
 export interface SubRun {
   /** Appends everything the commands print; its path is named in errors. */
@@ -35,12 +34,12 @@ export class SubBuild {
     this.log.write(`$ (cd ${cwd} && ${formatCommand(argv)})\n`);
     this.opts.progress?.(what);
     const code = await new Promise<number>((resolve) => {
-      const child = spawn(cmd, args, {
-        cwd,
-        env: { ...process.env, ...env, LC_ALL: "C" },
-        stdio: ["ignore", "pipe", "pipe"],
-        ...(this.opts.signal ? { signal: this.opts.signal } : {}),
-      });
+      const child = spawnGroup(
+        cmd,
+        args,
+        { cwd, env: { ...process.env, ...env, LC_ALL: "C" } },
+        this.opts.signal,
+      );
       let partial = "";
       const feed = (d: Buffer): void => {
         this.log.write(d);
@@ -52,7 +51,6 @@ export class SubBuild {
       child.stdout.on("data", feed);
       child.stderr.on("data", feed);
       child.on("error", (e: NodeJS.ErrnoException) => {
-        if (e.name === "AbortError") return;
         this.log.write(`keel: cannot run ${cmd}: ${e.code ?? e.message}\n`);
         this.tail.push(`cannot run ${cmd}: ${e.code ?? e.message}`);
         resolve(127);

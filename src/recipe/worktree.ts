@@ -1,17 +1,16 @@
 // A persistent build tree for a long recipe (the kernel), kept in the Keel cache between builds so a changed
 // configuration rebuilds only what it affects. One build at a time uses a tree (a lock file naming the
-// holder's pid; a dead holder's lock is taken over). A state file says whether the tree is sound: it is set
+// holder: pid, boot id, start time; a dead holder's lock is taken over, see src/util/lock.ts). A state file says whether the tree is sound: it is set
 // to "building" before the tree is changed and to "ready" when a build completed, so a tree left by a failed
 // or interrupted build is deleted and made again from scratch by the next one.
 //
 //   <cache>/work/<name>/tree/        the build tree
 //   <cache>/work/<name>/state.json   { version, state: "ready" | "building", ... }
-//   <cache>/work/<name>.lock         the pid of the build using it
+//   <cache>/work/<name>.lock         the build using it (pid, boot id, start time)
 
-import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { UserError } from "../util/errors.ts";
+import { acquireLock, type LockHolder } from "../util/lock.ts";
 
 const STATE_VERSION = 1;
 
@@ -37,39 +36,23 @@ export class WorkTree {
   }
 
   /**
-   * Runs `fn` holding the tree's lock. Waits (polling, `waiting` told once) while another live process
-   * holds it; takes over a lock whose process is gone.
+   * Runs `fn` holding the tree's lock (src/util/lock.ts). Waits while another live process holds it
+   * (`waiting` told at once and every few seconds); takes over a lock whose holder is gone, even when its pid
+   * was reused by another process. The lock is released when `fn` ends, also when it throws or is aborted.
    */
   async locked<T>(
     fn: () => Promise<T>,
-    opts: { signal?: AbortSignal | undefined; waiting?: (holder: number) => void } = {},
+    opts: { signal?: AbortSignal | undefined; waiting?: (holder: LockHolder) => void } = {},
   ): Promise<T> {
-    await mkdir(join(this.dir, ".."), { recursive: true });
-    let told = false;
-    for (;;) {
-      if (opts.signal?.aborted) throw new UserError("build interrupted");
-      try {
-        const fh = await open(this.lockFile, "wx");
-        await fh.writeFile(`${process.pid}\n`);
-        await fh.close();
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      }
-      const holder = Number.parseInt(await readFile(this.lockFile, "utf8").catch(() => ""), 10);
-      if (!Number.isInteger(holder) || holder <= 0 || !alive(holder)) {
-        // A lock whose writer died (or is being written this instant: then the retry finds it taken).
-        await rm(this.lockFile, { force: true });
-        continue;
-      }
-      if (!told) opts.waiting?.(holder);
-      told = true;
-      await sleep(1000);
-    }
+    const lock = await acquireLock(this.lockFile, {
+      what: `building ${this.dir}`,
+      signal: opts.signal,
+      ...(opts.waiting ? { waiting: opts.waiting } : {}),
+    });
     try {
       return await fn();
     } finally {
-      await rm(this.lockFile, { force: true });
+      await lock.release();
     }
   }
 
@@ -94,14 +77,5 @@ export class WorkTree {
   /** Deletes the tree and its state (the lock stays with its holder). */
   async discard(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -3,7 +3,8 @@
 //
 //   <cache>/entries/<k0k1>/<key>/            one entry: the files a recipe produced
 //   <cache>/entries/<k0k1>/<key>/.keel-entry.json   { version, key, what, files: { rel: { sha256, size } } }
-//   <cache>/tmp/<random>/                    an entry being written; renamed into entries/ when complete
+//   <cache>/tmp/<key:12>-<pid>-<random>/     an entry being written; renamed into entries/ when complete
+//   <cache>/build/<key:12>-<pid>/            a recipe's scratch; both collected when their build died
 //
 // An entry is found by its key (a hash of everything that affects it), written atomically (temp dir + rename,
 // so a half-written entry is never seen under its key) and verified by hash every time it is reused: an
@@ -157,6 +158,33 @@ export class ContentCache {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Removes the scratch folders (`tmp/<key>-<pid>-<random>`, `build/<key>-<pid>`) of builds that died
+   * without cleaning up (SIGKILL, power loss): those whose pid no longer runs and that were not modified
+   * for `minAgeMs` (default 1 hour; a build in another pid namespace sharing the cache looks dead from
+   * here, so a recently touched folder is left alone). Returns the paths removed.
+   */
+  async collectScratch(
+    running: (pid: number) => boolean,
+    opts: { now?: number; minAgeMs?: number } = {},
+  ): Promise<string[]> {
+    const now = opts.now ?? Date.now();
+    const minAgeMs = opts.minAgeMs ?? 3_600_000;
+    const removed: string[] = [];
+    for (const area of ["tmp", "build"]) {
+      for (const name of await readdir(join(this.root, area)).catch(() => [] as string[])) {
+        const m = /^[0-9a-f]{12}-(\d+)(-[0-9a-f]{8})?$/.exec(name);
+        if (!m) continue;
+        const dir = join(this.root, area, name);
+        const st = await stat(dir).catch(() => undefined);
+        if (st === undefined || now - st.mtimeMs < minAgeMs || running(Number(m[1]))) continue;
+        await rm(dir, { recursive: true, force: true });
+        removed.push(dir);
+      }
+    }
+    return removed;
   }
 
   /**

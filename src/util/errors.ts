@@ -15,16 +15,24 @@ export class UserError extends Error {
   readonly details: readonly string[];
   /** How many leading details the user has already seen (e.g. a failed compiler's output, shown by the build). */
   readonly detailsShown: number;
+  /** The CLI's exit status: 2, or 128 + the signal's number for an interrupted command (130 for SIGINT). */
+  readonly exitCode: number;
 
   constructor(
     message: string,
-    options: { location?: SourceLocation; details?: readonly string[]; detailsShown?: number } = {},
+    options: {
+      location?: SourceLocation;
+      details?: readonly string[];
+      detailsShown?: number;
+      exitCode?: number;
+    } = {},
   ) {
     super(message);
     this.name = "UserError";
     this.location = options.location;
     this.details = options.details ?? [];
     this.detailsShown = options.detailsShown ?? 0;
+    this.exitCode = options.exitCode ?? 2;
   }
 
   /** `file:line:col: message` or just `message`. */

@@ -320,6 +320,62 @@ describe("build", () => {
     assert.deepEqual((await run()).ran, []);
   });
 
+  it("a full disk is a user error naming the path, and never masks the step's own error", async () => {
+    const { fs, run, output } = setup();
+    await run();
+    const full = (prefix: string): void => {
+      const write = fs.writeFile.bind(fs);
+      fs.writeFile = async (file, data) => {
+        if (file.startsWith(prefix)) {
+          const err = new Error(`ENOSPC: no space left on device, open '${file}'`);
+          throw Object.assign(err, { code: "ENOSPC", syscall: "open", path: file });
+        }
+        return write(file, data);
+      };
+    };
+    // The database cannot be saved and a compile fails: the compile's error is the one reported.
+    full(`${OUT}/.keel/`);
+    fs.put(`${ROOT}/src/b.c`, "#error\n");
+    await assert.rejects(run(), failsWith(/^CC src\/b.c failed \(exit code 1\)/));
+    assert.match(
+      output(),
+      /could not save the build database: .*build\.db\.json\.tmp: no space left on device/,
+    );
+    // A step's own write fails: one line naming the file and the cause.
+    full(`${OUT}/`);
+    fs.put(`${ROOT}/src/b.c`, "int b2;\n");
+    await assert.rejects(run(), (err: unknown) => {
+      assert.ok(err instanceof UserError, String(err));
+      assert.equal(err.message, `${OUT}/obj/b.o.tmp: no space left on device (ENOSPC, open)`);
+      return true;
+    });
+  });
+
+  it("finished steps survive a build that never saves its database (the step log), compacted after", async () => {
+    const { fs, run } = setup();
+    const db = `${OUT}/.keel/build.db.json`;
+    const log = `${OUT}/.keel/build.db.log`;
+    const rename = fs.rename.bind(fs);
+    // The process "dies" before the database is saved: the rename of the new database never happens.
+    fs.rename = async (from, to) => {
+      if (to === db) throw Object.assign(new Error("EIO"), { code: "EIO", syscall: "rename", path: from });
+      return rename(from, to);
+    };
+    fs.put(`${ROOT}/src/b.c`, "#error\n");
+    await assert.rejects(run(), failsWith(/^CC src\/b.c failed/));
+    assert.equal(fs.get(db), undefined);
+    assert.equal((fs.get(log) ?? "").trim().split("\n").length, 2, "gen, cc a (one job: cc c never started)");
+    // A kill in the middle of an append leaves a torn last line: ignored.
+    await fs.appendFile(log, '[1,"cc:b",{"key":');
+    fs.rename = rename;
+    fs.put(`${ROOT}/src/b.c`, "int b;\n");
+    // cc a is not redone (without the log it would be: the database never recorded it).
+    assert.deepEqual((await run()).ran, ["cc b.c", "cc c.c", "ld"]);
+    assert.equal(fs.get(log), undefined, "the step log was not compacted into the database");
+    assert.ok(fs.get(db));
+    assert.deepEqual((await run()).ran, []);
+  });
+
   it("a step that fails on rebuild loses its old output too", async () => {
     const { fs, run } = setup();
     await run();

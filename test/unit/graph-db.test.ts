@@ -92,7 +92,7 @@ describe("build database", () => {
     const fs = new MemoryFs();
     const file = dbPath("/out");
     assert.equal(file, "/out/.keel/build.db.json");
-    assert.deepEqual(await loadDb(fs, file), { db: emptyDb() });
+    assert.deepEqual(await loadDb(fs, file), { db: emptyDb(), replayed: 0 });
     const db: BuildDb = {
       version: 1,
       steps: {

@@ -107,4 +107,37 @@ describe("build on the real file system", () => {
     );
     assert.deepEqual(res, { code: 0, stdout: `${dir} yes $HOME`, stderr: "" });
   });
+
+  it("aborting kills the command's whole process group, grandchildren included", async () => {
+    const pidFile = path.join(dir, "grandchild.pid");
+    const ac = new AbortController();
+    const running = new ProcessRunner().run(["sh", "-c", `sleep 60 & echo $! > ${pidFile}; wait`], {
+      cwd: dir,
+      signal: ac.signal,
+    });
+    let grandchild = 0;
+    for (let i = 0; i < 200 && grandchild === 0; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      grandchild = Number.parseInt(await readFile(pidFile, "utf8").catch(() => "0"), 10) || 0;
+    }
+    assert.ok(grandchild > 0, "the command never started its child");
+    ac.abort();
+    // The sleep holds the output pipe: the run only ends once the whole group is gone (or sleep's 60 s pass).
+    const res = await Promise.race([
+      running,
+      new Promise<"hung">((r) => setTimeout(() => r("hung"), 20_000).unref()),
+    ]);
+    assert.notEqual(res, "hung", "the run did not end within 20 s of the abort: the grandchild outlived it");
+    assert.equal(res !== "hung" && res.code, 128 + 15, "not ended by SIGTERM");
+    let alive = true;
+    for (let i = 0; i < 80 && alive; i++) {
+      try {
+        process.kill(grandchild, 0);
+        await new Promise((r) => setTimeout(r, 25));
+      } catch {
+        alive = false;
+      }
+    }
+    assert.equal(alive, false, `the grandchild ${grandchild} (sleep 60) outlived the abort`);
+  });
 });

@@ -40,6 +40,7 @@ import type { SubBuild } from "../../src/recipe/run.ts";
 import { WorkTree } from "../../src/recipe/worktree.ts";
 import type { ProbeRun } from "../../src/toolchain/toolchain.ts";
 import { UserError } from "../../src/util/errors.ts";
+import { procProbe } from "../../src/util/lock.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "keel-recipe-test-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -378,7 +379,7 @@ test("work tree: one holder at a time, a dead holder's lock taken over, state re
     async () => {
       order.push("second in");
     },
-    { waiting: (pid) => (waitedFor = pid) },
+    { waiting: (holder) => (waitedFor = holder.pid) },
   );
   await new Promise((r) => setTimeout(r, 300));
   release();
@@ -390,6 +391,20 @@ test("work tree: one holder at a time, a dead holder's lock taken over, state re
   const dead = spawnSync("true").pid!;
   writeFileSync(join(tmp, "cache", "work", "linux-test.lock"), `${dead}\n`);
   assert.equal(await w.locked(async () => "ran"), "ran");
+  assert.ok(!existsSync(join(tmp, "cache", "work", "linux-test.lock")));
+  // A lock naming a live pid (ours) that another process held before the pid was reused: other start time.
+  writeFileSync(
+    join(tmp, "cache", "work", "linux-test.lock"),
+    JSON.stringify({ pid: process.pid, boot: procProbe.bootId(), start: "1", what: "old", since: "" }),
+  );
+  assert.equal(await w.locked(async () => "ran"), "ran");
+  // fn failing (or aborted) still releases the lock.
+  await assert.rejects(
+    w.locked(async () => {
+      throw new Error("boom");
+    }),
+    /boom/,
+  );
   assert.ok(!existsSync(join(tmp, "cache", "work", "linux-test.lock")));
 
   await w.setState("building", "f");

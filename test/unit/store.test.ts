@@ -1,6 +1,14 @@
 // The recipe cache: keys, atomic entries, verification on reuse, the cache folder's location.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -149,4 +157,23 @@ test("removeWhere: removes exactly the entries whose material matches; an empty 
   assert.equal(removed, 1);
   assert.equal(existsSync(a.dir), false);
   assert.ok("dir" in (await c.lookup(b.key)), "the other entry stays, still sound");
+});
+
+test("collectScratch: removes old scratch of dead builds only (not live ones, not recent ones, not other names)", async () => {
+  const c = fresh();
+  const hour = 3_600_000;
+  const dirs = {
+    deadTmp: join(c.root, "tmp", "0123456789ab-111-deadbeef"),
+    deadBuild: join(c.root, "build", "0123456789ab-111"),
+    live: join(c.root, "build", "0123456789ab-222"),
+    recent: join(c.root, "tmp", "0123456789ab-333-cafef00d"),
+    other: join(c.root, "tmp", "keep-me"),
+  };
+  for (const d of Object.values(dirs)) await mkdir(join(d, "sub"), { recursive: true });
+  const old = (Date.now() - 2 * hour) / 1000;
+  for (const d of [dirs.deadTmp, dirs.deadBuild, dirs.live, dirs.other]) utimesSync(d, old, old);
+  const removed = await c.collectScratch((pid) => pid === 222);
+  assert.deepEqual(removed.sort(), [dirs.deadBuild, dirs.deadTmp].sort());
+  for (const d of [dirs.live, dirs.recent, dirs.other]) assert.ok(existsSync(d), d);
+  assert.deepEqual(await fresh().collectScratch(() => false), [], "an empty cache is fine");
 });
