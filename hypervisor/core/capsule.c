@@ -96,7 +96,7 @@ int capsule_create(unsigned i, u64 usable, char *fail, size_t size)
 		c->colour = 31 + (int)(i % 6);
 	else
 		c->colour = 0;
-	console_line_reset(&c->out, c->name, c->colour);
+	console_line_reset(&c->out, c->name, c->colour, c->owns_machine);
 	if (c->owns_machine)
 		machine_claim_owner(c);
 
@@ -200,7 +200,7 @@ int capsule_boot(struct capsule *c, const char **why)
 	c->needs_boot = false;
 	c->booted_at = hart_time();
 	spin_lock(&c->out_lock);
-	console_line_reset(&c->out, c->name, c->colour);
+	console_line_reset(&c->out, c->name, c->colour, c->owns_machine);
 	spin_unlock(&c->out_lock);
 	console_input_reset(c);
 	mmio_reset(c);

@@ -117,8 +117,9 @@ size_t console_log_read(u64 off, char *buf, size_t size)
 	return n;
 }
 
-void console_line_reset(struct console_line *line, const char *tag, int colour)
+void console_line_reset(struct console_line *line, const char *tag, int colour, bool terminal)
 {
+	line->terminal = terminal;
 	line->len = 0;
 	line->tag = tag;
 	line->colour = colour;
@@ -238,8 +239,10 @@ void console_capsule_putc(struct console_line *line, char c)
 	 * BEL...) could move the cursor and forge a [keel] line, so every C0
 	 * byte but tab, and DEL, is shown in caret notation ("^[" for ESC,
 	 * "^?" for DEL) as cat -v does (docs/design/guest-input.md). Bytes
-	 * from 0x80 pass: UTF-8 text is made of them. */
-	if ((b < 0x20 && c != '\t') || b == 0x7f) {
+	 * from 0x80 pass: UTF-8 text is made of them. The machine's owner
+	 * (terminal) is trusted with the terminal: a Linux shell's line editing
+	 * needs BS and ESC sequences, and the owner may stop any capsule anyway. */
+	if (!line->terminal && ((b < 0x20 && c != '\t') || b == 0x7f)) {
 		buffer_byte(line, '^');
 		buffer_byte(line, (char)(b ^ 0x40));
 		return;

@@ -435,6 +435,7 @@ const CASES: readonly BootCase[] = [
       /^\[root\] Illegal instruction$/,
       /^\[root\] sigill-status=132$/,
       /^\[root\] real\s+\d+m ?[\d.]+s$/,
+      /^\[root\] abc$/,
       /^\[root\] hart\s+: 1$/,
       /^\[root\] 0 +root +running +2 +128M/,
       /^\[root\] 1 +hello +running +1 +16M/,
@@ -449,7 +450,8 @@ const CASES: readonly BootCase[] = [
     ],
     // keelctl's answer and the hypervisor's line about the restart come from different harts.
     unordered: [[/^\[root\] 1 +hello +running/, /^\[root\] keelctl: restart hello: ok$/]],
-    forbid: [/FAIL/, /killed/, /Kernel panic/, /Oops/],
+    // ^H or ^? would be the owner's line editing shown in caret notation (only other capsules' are).
+    forbid: [/FAIL/, /killed/, /Kernel panic/, /Oops/, /^\[root\].*\^[H?]/],
     // sigill executes an illegal instruction in VU-mode: Linux (not Keel) gets it and kills only that
     // process with SIGILL; that is the one "Illegal instruction" line.
     check: (lines) => {
@@ -465,7 +467,9 @@ const CASES: readonly BootCase[] = [
       { waitFor: /stop root: denied[\s\S]*\/ # /, send: "sigill; echo sigill-status=$?\n" },
       // BusyBox time reads the time CSR from user mode (the vDSO): scounteren must allow it.
       { waitFor: /sigill-status=132[\s\S]*\/ # /, send: "time true\n" },
-      { waitFor: /\[root\] real\s+\d+m[\s\S]*\/ # /, send: "cat /proc/cpuinfo\n" },
+      // A typed DEL: the shell erases with BS on the terminal, which the owner's console passes as it is.
+      { waitFor: /\[root\] real\s+\d+m[\s\S]*\/ # /, send: "echo abX\x7fc\n" },
+      { waitFor: /\[root\] abc\n[\s\S]*\/ # /, send: "cat /proc/cpuinfo\n" },
       { waitFor: /hart\s+: 1[\s\S]*\/ # /, send: "keelctl list\n" },
       { waitFor: /hello +running[\s\S]*\/ # /, send: "keelctl restart hello\n" },
       { waitFor: /\[hello\] hello: waiting/, send: "reboot\n" },

@@ -32,6 +32,7 @@ struct console_line {
 	u64 allowance;     /* bytes it may print now */
 	u64 refilled_at;   /* hart time of the last refill */
 	u64 dropped;       /* bytes dropped since the last marker */
+	bool terminal;     /* control bytes pass as they are (the machine's owner) */
 };
 
 /* Boot hart, once: the UART, and the clock for the allowances. */
@@ -51,11 +52,14 @@ __attribute__((format(printf, 1, 2))) void klog(const char *fmt, ...);
 	} while (0)
 
 /* A capsule's (re)start: empty line, full allowance. */
-void console_line_reset(struct console_line *line, const char *tag, int colour);
+/* terminal: the capsule's control bytes reach the terminal unchanged (the
+ * machine's owner: its shell edits lines with BS and ESC sequences, and it
+ * can stop every capsule anyway); everyone else's are shown as "^X". */
+void console_line_reset(struct console_line *line, const char *tag, int colour, bool terminal);
 
 /* Adds one byte of capsule output: '\n' or a full buffer writes
  * "[tag] text\n"; '\r' is dropped, other control bytes but tab shown as
- * "^X". */
+ * "^X" unless the line is the owner's (terminal). */
 void console_capsule_putc(struct console_line *line, char c);
 
 /* Writes a partial line, if any, and ends it (a capsule stops or reboots);
